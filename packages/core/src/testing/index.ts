@@ -1,0 +1,16 @@
+export { describeStageConformance, type StageConformanceOptions } from './stage-conformance.js';
+export {
+  CharTokenizer,
+  randomFeeds,
+  TestDecoder,
+  TestDecoderPlugin,
+  TestFusion,
+  TestFusionPlugin,
+  TestLanguageEncoder,
+  TestLanguagePlugin,
+  TestStateEncoder,
+  TestStatePlugin,
+  testStagesModule,
+  TestVisionEncoder,
+  TestVisionPlugin,
+} from './test-stages.js';

@@ -1,0 +1,2 @@
+/** @vlakit/encoder-bert: its issue has not landed yet; this is its public API placeholder. */
+export const packageName = '@vlakit/encoder-bert';

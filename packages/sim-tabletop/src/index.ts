@@ -1,0 +1,2 @@
+/** @vlakit/sim-tabletop: its issue has not landed yet; this is its public API placeholder. */
+export const packageName = '@vlakit/sim-tabletop';

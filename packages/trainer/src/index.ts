@@ -1,0 +1,2 @@
+/** @vlakit/trainer: its issue has not landed yet; this is its public API placeholder. */
+export const packageName = '@vlakit/trainer';
