@@ -13,7 +13,10 @@ describe('VlakitError', () => {
 
   it('is recognised across two copies of core (brand by Symbol.for, not instanceof)', () => {
     // what a second copy of the class would produce: a plain object with the global brand
-    const foreign = Object.assign(new Error('from another copy'), { kind: 'graph', [Symbol.for('@vlakit/core/error')]: true });
+    const foreign = Object.assign(new Error('from another copy'), {
+      kind: 'graph',
+      [Symbol.for('@vlakit/core/error')]: true,
+    });
     expect(foreign instanceof VlakitError).toBe(false);
     expect(VlakitError.isInstance(foreign, 'graph')).toBe(true);
   });

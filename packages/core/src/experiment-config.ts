@@ -12,7 +12,10 @@ import { graphSpecSchema } from './graph-spec.js';
  */
 export const experimentConfigSchema = z.looseObject({
   /** Run name; also the default run folder name. */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default('experiment'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
+    .default('experiment'),
   /** Seed for weight initialisation, data order and augmentation. */
   seed: z.number().int().nonnegative().default(0),
   /** Plugin packages to load by name (on top of the built-in ones the CLI loads). */
@@ -38,7 +41,9 @@ export function readConfigFile(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new VlakitError('io', `cannot read config file ${quote(path)}: ${(cause as Error).message}`, { cause });
+    throw new VlakitError('io', `cannot read config file ${quote(path)}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   const ext = extname(path).toLowerCase();
   if (!['.json', '.yaml', '.yml'].includes(ext)) {
@@ -47,8 +52,12 @@ export function readConfigFile(path: string): unknown {
   try {
     return ext === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
   } catch (cause) {
-    throw new VlakitError('config', `config file ${quote(path)} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new VlakitError(
+      'config',
+      `config file ${quote(path)} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
 }

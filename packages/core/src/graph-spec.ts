@@ -3,7 +3,9 @@ import { z } from 'zod';
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const PORT_REF = /^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$/;
 
-export const nodeNameSchema = z.string().regex(NAME, 'a name starts with a letter and holds only letters, digits and _');
+export const nodeNameSchema = z
+  .string()
+  .regex(NAME, 'a name starts with a letter and holds only letters, digits and _');
 export const portRefSchema = z.string().regex(PORT_REF, 'expected "stage.port"');
 
 /** One stage of a pipeline: which plugin makes it and how. */
@@ -36,13 +38,17 @@ export const graphSpecSchema = z
     /** Pipeline input name -> the stage port(s) it feeds. */
     inputs: z.record(nodeNameSchema, z.union([portRefSchema, z.array(portRefSchema).min(1)])).optional(),
     /** "from.port -> to.port" */
-    edges: z.array(z.string().regex(/^\s*[^\s>-]+\s*->\s*[^\s>-]+\s*$/, 'expected "from.port -> to.port"')).optional(),
+    edges: z
+      .array(z.string().regex(/^\s*[^\s>-]+\s*->\s*[^\s>-]+\s*$/, 'expected "from.port -> to.port"'))
+      .optional(),
     /** Pipeline output name -> the stage port it reads. */
     outputs: z.record(nodeNameSchema, portRefSchema).optional(),
   })
   .strict()
   .refine(
-    (g) => [g.inputs, g.edges, g.outputs].every((x) => x === undefined) || [g.inputs, g.edges, g.outputs].every((x) => x !== undefined),
+    (g) =>
+      [g.inputs, g.edges, g.outputs].every((x) => x === undefined) ||
+      [g.inputs, g.edges, g.outputs].every((x) => x !== undefined),
     'an explicit graph gives all of inputs, edges and outputs (or none of them, for wiring by kind)',
   );
 

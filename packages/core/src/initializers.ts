@@ -1,4 +1,4 @@
-import { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from './seeded-random.js';
 
 /** How a variable starts. All draws come from the stage's seeded generator. */
 export type Initializer =
@@ -21,7 +21,11 @@ export const init = {
 };
 
 /** Fills a new array for `shape` from `initializer`. Fan-in/out use the last two dims. */
-export function initialValues(shape: readonly number[], initializer: Initializer, rng: SeededRandom): Float32Array {
+export function initialValues(
+  shape: readonly number[],
+  initializer: Initializer,
+  rng: SeededRandom,
+): Float32Array {
   const size = shape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(size);
   switch (initializer.kind) {

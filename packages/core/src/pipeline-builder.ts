@@ -2,8 +2,8 @@ import { defaultWiring, type Wiring } from './default-wiring.js';
 import { quote, VlakitError } from './errors.js';
 import { parseConfig } from './format-zod-error.js';
 import { formatPortRef, type GraphSpec, graphSpecSchema, type PortRef, parsePortRef } from './graph-spec.js';
-import type { PortSpec } from './ports.js';
 import { Pipeline, type PipelineInput } from './pipeline.js';
+import type { PortSpec } from './ports.js';
 import { deriveSeed } from './seeded-random.js';
 import { formatShape, shapeMismatch } from './shapes.js';
 import { KIND_CONTRACTS, type StageKind, type StageV1 } from './stage.js';
@@ -21,7 +21,11 @@ export interface BuildPipelineOptions {
  * exists: unknown plugins, unknown or doubly fed ports, unfed inputs, cycles, dead stages and
  * shape or dtype mismatches between connected ports.
  */
-export function buildPipeline(rawSpec: unknown, registry: StageRegistry, options: BuildPipelineOptions = {}): Pipeline {
+export function buildPipeline(
+  rawSpec: unknown,
+  registry: StageRegistry,
+  options: BuildPipelineOptions = {},
+): Pipeline {
   const spec: GraphSpec = parseConfig(graphSpecSchema, rawSpec, 'pipeline');
   const seed = options.seed ?? 0;
   const nodes = Object.keys(spec.stages);
@@ -51,7 +55,11 @@ export function buildPipeline(rawSpec: unknown, registry: StageRegistry, options
       for (const e of wiring.edges) {
         if (e.to.node === node) upstream[e.to.port] = findPort(stages.get(e.from.node)!, e.from, 'output');
       }
-      const stage = plugin.create(spec.stages[node]!.options, { name: node, seed: deriveSeed(seed, node), upstream });
+      const stage = plugin.create(spec.stages[node]!.options, {
+        name: node,
+        seed: deriveSeed(seed, node),
+        upstream,
+      });
       checkStage(stage, node, plugin.manifest.kind, plugin.manifest.id);
       stages.set(node, stage);
       for (const e of wiring.edges) {
@@ -107,7 +115,10 @@ function resolveWiring(spec: GraphSpec, kinds: ReadonlyMap<string, StageKind>): 
     }
     return { from: parsePortRef(from), to: parsePortRef(to) };
   });
-  const outputs = Object.entries(spec.outputs ?? {}).map(([name, ref]) => ({ name, from: parsePortRef(ref) }));
+  const outputs = Object.entries(spec.outputs ?? {}).map(([name, ref]) => ({
+    name,
+    from: parsePortRef(ref),
+  }));
   return { inputs, edges, outputs };
 }
 
@@ -137,7 +148,10 @@ function checkSingleFeed(wiring: Wiring): void {
     const key = formatPortRef(to);
     const prev = feeders.get(key);
     if (prev !== undefined) {
-      throw new VlakitError('graph', `input ${key} is fed twice: by ${prev} and by ${source}; a port takes one source`);
+      throw new VlakitError(
+        'graph',
+        `input ${key} is fed twice: by ${prev} and by ${source}; a port takes one source`,
+      );
     }
     feeders.set(key, source);
   };
@@ -154,7 +168,10 @@ export function topologicalOrder(
   const next = new Map<string, Set<string>>(nodes.map((n) => [n, new Set()]));
   for (const e of edges) {
     if (e.from.node === e.to.node) {
-      throw new VlakitError('graph', `cycle: stage '${e.from.node}' feeds itself (${formatPortRef(e.from)} -> ${formatPortRef(e.to)})`);
+      throw new VlakitError(
+        'graph',
+        `cycle: stage '${e.from.node}' feeds itself (${formatPortRef(e.from)} -> ${formatPortRef(e.to)})`,
+      );
     }
     if (!next.get(e.from.node)!.has(e.to.node)) {
       next.get(e.from.node)!.add(e.to.node);
@@ -173,7 +190,13 @@ export function topologicalOrder(
     ready.sort((a, b) => nodes.indexOf(a) - nodes.indexOf(b));
   }
   if (order.length < nodes.length) {
-    throw new VlakitError('graph', `cycle: ${findCycle(nodes.filter((n) => !order.includes(n)), next).join(' -> ')}`);
+    throw new VlakitError(
+      'graph',
+      `cycle: ${findCycle(
+        nodes.filter((n) => !order.includes(n)),
+        next,
+      ).join(' -> ')}`,
+    );
   }
   return order;
 }
@@ -202,32 +225,52 @@ function findPort(stage: StageV1, ref: PortRef, side: 'input' | 'output'): PortS
 }
 
 function checkConnection(fromRef: PortRef, from: PortSpec, toRef: PortRef, to: PortSpec): void {
-  const reason = from.dtype !== to.dtype ? `dtype ${from.dtype} vs ${to.dtype}` : shapeMismatch(from.shape, to.shape);
+  const reason =
+    from.dtype !== to.dtype ? `dtype ${from.dtype} vs ${to.dtype}` : shapeMismatch(from.shape, to.shape);
   if (reason !== undefined) {
     throw new VlakitError(
       'shape',
       `shape mismatch on edge ${formatPortRef(fromRef)} -> ${formatPortRef(toRef)}: stage '${fromRef.node}' output '${fromRef.port}' is ${formatShape(from.shape)} ${from.dtype}, stage '${toRef.node}' input '${toRef.port}' expects ${formatShape(to.shape)} ${to.dtype} (${reason})`,
-      { details: { from: formatPortRef(fromRef), to: formatPortRef(toRef), fromShape: from.shape, toShape: to.shape } },
+      {
+        details: {
+          from: formatPortRef(fromRef),
+          to: formatPortRef(toRef),
+          fromShape: from.shape,
+          toShape: to.shape,
+        },
+      },
     );
   }
 }
 
 function checkStage(stage: StageV1, node: string, kind: StageKind, pluginId: string): void {
   if (stage.specificationVersion !== 'v1') {
-    throw new VlakitError('plugin', `plugin '${pluginId}' made a stage of spec ${quote(stage.specificationVersion)}; this core supports v1`);
+    throw new VlakitError(
+      'plugin',
+      `plugin '${pluginId}' made a stage of spec ${quote(stage.specificationVersion)}; this core supports v1`,
+    );
   }
   if (stage.kind !== kind) {
-    throw new VlakitError('plugin', `plugin '${pluginId}' declares kind ${kind} but made a ${stage.kind} stage for '${node}'`);
+    throw new VlakitError(
+      'plugin',
+      `plugin '${pluginId}' declares kind ${kind} but made a ${stage.kind} stage for '${node}'`,
+    );
   }
   const contract = KIND_CONTRACTS[kind];
   for (const name of contract.inputs) {
     if (!stage.inputs.some((p) => p.name === name)) {
-      throw new VlakitError('plugin', `${kind} stage '${node}' (${pluginId}) lacks the required input port '${name}'`);
+      throw new VlakitError(
+        'plugin',
+        `${kind} stage '${node}' (${pluginId}) lacks the required input port '${name}'`,
+      );
     }
   }
   for (const name of contract.outputs) {
     if (!stage.outputs.some((p) => p.name === name)) {
-      throw new VlakitError('plugin', `${kind} stage '${node}' (${pluginId}) lacks the required output port '${name}'`);
+      throw new VlakitError(
+        'plugin',
+        `${kind} stage '${node}' (${pluginId}) lacks the required output port '${name}'`,
+      );
     }
   }
 }
@@ -241,7 +284,8 @@ function resolveInputs(wiring: Wiring, stages: ReadonlyMap<string, StageV1>): Pi
       byName.set(i.name, { name: i.name, shape: p.shape, dtype: p.dtype, feeds: [i.to] });
       continue;
     }
-    const reason = prev.dtype !== p.dtype ? `dtype ${prev.dtype} vs ${p.dtype}` : shapeMismatch(prev.shape, p.shape);
+    const reason =
+      prev.dtype !== p.dtype ? `dtype ${prev.dtype} vs ${p.dtype}` : shapeMismatch(prev.shape, p.shape);
     if (reason !== undefined) {
       throw new VlakitError(
         'shape',

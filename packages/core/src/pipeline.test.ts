@@ -176,7 +176,17 @@ describe('validation errors', () => {
 
   it('a missing input names the port and its shape', () => {
     expectError(
-      () => buildPipeline(explicit({ edges: ['vision.tokens -> fusion.vision', 'fusion.fused -> decoder.fused', 'language.tokens -> fusion.language'] }), registry),
+      () =>
+        buildPipeline(
+          explicit({
+            edges: [
+              'vision.tokens -> fusion.vision',
+              'fusion.fused -> decoder.fused',
+              'language.tokens -> fusion.language',
+            ],
+          }),
+          registry,
+        ),
       'graph',
       "input 'languageMask'",
       "stage 'fusion'",
@@ -229,7 +239,8 @@ describe('validation errors', () => {
 
   it('an edge to a stage that does not exist', () => {
     expectError(
-      () => buildPipeline(explicit({ outputs: { actions: 'decodr.actions', done: 'decoder.done' } }), registry),
+      () =>
+        buildPipeline(explicit({ outputs: { actions: 'decodr.actions', done: 'decoder.done' } }), registry),
       'graph',
       "stage 'decodr', which does not exist",
     );
@@ -241,7 +252,11 @@ describe('validation errors', () => {
         buildPipeline(
           explicit({
             stages: { ...defaultStages, extra: { plugin: 'test-vision' } },
-            inputs: { image: ['vision.image', 'extra.image'], tokenIds: 'language.tokenIds', mask: 'language.mask' },
+            inputs: {
+              image: ['vision.image', 'extra.image'],
+              tokenIds: 'language.tokenIds',
+              mask: 'language.mask',
+            },
           }),
           registry,
         ),
@@ -262,7 +277,12 @@ describe('validation errors', () => {
               c: { plugin: 'test-fusion' },
             },
             inputs: { image: 'vision.image' },
-            edges: ['vision.tokens -> a.vision', 'a.fused -> b.fused', 'c.fused -> b.fused2', 'b.actions -> c.vision'],
+            edges: [
+              'vision.tokens -> a.vision',
+              'a.fused -> b.fused',
+              'c.fused -> b.fused2',
+              'b.actions -> c.vision',
+            ],
             outputs: { actions: 'b.actions' },
           },
           registry,
@@ -274,7 +294,11 @@ describe('validation errors', () => {
 
   it('a width mismatch names both stages, both ports and both shapes', () => {
     expectError(
-      () => buildPipeline({ stages: { ...defaultStages, fusion: { plugin: 'test-fusion', options: { visionDim: 5 } } } }, registry),
+      () =>
+        buildPipeline(
+          { stages: { ...defaultStages, fusion: { plugin: 'test-fusion', options: { visionDim: 5 } } } },
+          registry,
+        ),
       'shape',
       "stage 'vision' output 'tokens' is (B, 4, 8)",
       "stage 'fusion' input 'vision' expects (B, N, 5)",
@@ -303,9 +327,21 @@ describe('validation errors', () => {
   });
 
   it('a malformed graph spec quotes the value', () => {
-    expectError(() => buildPipeline({ stages: { vision: { plugin: 3 } } }, registry), 'config', 'pipeline.stages.vision.plugin (3)');
-    expectError(() => buildPipeline(explicit({ edges: ['vision.tokens => fusion.vision'] }), registry), 'config', '"from.port -> to.port"');
-    expectError(() => buildPipeline({ stages: defaultStages, edges: [] }, registry), 'config', 'all of inputs, edges and outputs');
+    expectError(
+      () => buildPipeline({ stages: { vision: { plugin: 3 } } }, registry),
+      'config',
+      'pipeline.stages.vision.plugin (3)',
+    );
+    expectError(
+      () => buildPipeline(explicit({ edges: ['vision.tokens => fusion.vision'] }), registry),
+      'config',
+      '"from.port -> to.port"',
+    );
+    expectError(
+      () => buildPipeline({ stages: defaultStages, edges: [] }, registry),
+      'config',
+      'all of inputs, edges and outputs',
+    );
     expectError(() => buildPipeline({ stages: {} }, registry), 'config', 'at least one stage');
   });
 
@@ -320,7 +356,11 @@ describe('validation errors', () => {
 
   it('bad options of a stage quote the value', () => {
     expectError(
-      () => buildPipeline({ stages: { ...defaultStages, decoder: { plugin: 'test-decoder', options: { chunk: -2 } } } }, registry),
+      () =>
+        buildPipeline(
+          { stages: { ...defaultStages, decoder: { plugin: 'test-decoder', options: { chunk: -2 } } } },
+          registry,
+        ),
       'config',
       "stage 'decoder' (test-decoder) options.chunk (-2)",
     );
@@ -331,10 +371,29 @@ describe('running', () => {
   it('rejects bad feeds with the input name, expected and actual shapes', () => {
     const p = buildPipeline({ stages: defaultStages }, registry);
     const feeds = feedsFor(2);
-    expectError(() => p.forward({ ...feeds, image: tf.zeros([2, 9, 8, 3]) }), 'shape', "input 'image' of the pipeline", 'dimension 1 must be 8');
-    expectError(() => p.forward({ ...feeds, tokenIds: tf.zeros([2, 6]) }), 'shape', "'tokenIds'", 'expected dtype int32, got float32');
-    expectError(() => p.forward({ ...feeds, mask: tf.zeros([3, 6]) }), 'shape', 'dimension B is 3', 'set B = 2');
-    expectError(() => p.forward({ image: feeds.image, tokenIds: feeds.tokenIds }), 'input', "input 'mask' of the pipeline is missing");
+    expectError(
+      () => p.forward({ ...feeds, image: tf.zeros([2, 9, 8, 3]) }),
+      'shape',
+      "input 'image' of the pipeline",
+      'dimension 1 must be 8',
+    );
+    expectError(
+      () => p.forward({ ...feeds, tokenIds: tf.zeros([2, 6]) }),
+      'shape',
+      "'tokenIds'",
+      'expected dtype int32, got float32',
+    );
+    expectError(
+      () => p.forward({ ...feeds, mask: tf.zeros([3, 6]) }),
+      'shape',
+      'dimension B is 3',
+      'set B = 2',
+    );
+    expectError(
+      () => p.forward({ image: feeds.image, tokenIds: feeds.tokenIds }),
+      'input',
+      "input 'mask' of the pipeline is missing",
+    );
     expectError(() => p.forward({ ...feeds, extra: tf.zeros([1]) }), 'input', 'unknown input "extra"');
     tf.dispose(feeds);
     p.dispose();

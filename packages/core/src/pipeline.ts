@@ -91,14 +91,16 @@ export class Pipeline {
 
   stage(name: string): StageV1 {
     const s = this.stages.get(name);
-    if (s === undefined) throw new VlakitError('graph', `no stage ${quote(name)}; stages: ${this.order.join(', ')}`);
+    if (s === undefined)
+      throw new VlakitError('graph', `no stage ${quote(name)}; stages: ${this.order.join(', ')}`);
     return s;
   }
 
   /** Every variable, named "stage/variable". */
   variables(): Map<string, tf.Variable> {
     const out = new Map<string, tf.Variable>();
-    for (const name of this.order) for (const [v, t] of this.stages.get(name)!.variables()) out.set(`${name}/${v}`, t);
+    for (const name of this.order)
+      for (const [v, t] of this.stages.get(name)!.variables()) out.set(`${name}/${v}`, t);
     return out;
   }
 
@@ -126,7 +128,10 @@ export class Pipeline {
     return n;
   }
 
-  forward(feeds: Readonly<TensorMap>, options: Omit<PipelineRunOptions, 'trace' | 'inspect'> = {}): TensorMap {
+  forward(
+    feeds: Readonly<TensorMap>,
+    options: Omit<PipelineRunOptions, 'trace' | 'inspect'> = {},
+  ): TensorMap {
     return this.run(feeds, options).outputs;
   }
 
@@ -142,7 +147,8 @@ export class Pipeline {
     const inspections: Record<string, TensorMap> = {};
     const result = tf.tidy(() => {
       const values = new Map<string, tf.Tensor>();
-      for (const i of this.inputs) for (const to of i.feeds) values.set(`in:${formatPortRef(to)}`, feeds[i.name]!);
+      for (const i of this.inputs)
+        for (const to of i.feeds) values.set(`in:${formatPortRef(to)}`, feeds[i.name]!);
       for (const name of order) {
         const stage = this.stages.get(name)!;
         const stageInputs: TensorMap = {};
@@ -192,7 +198,10 @@ export class Pipeline {
     const sorted = [...order].sort();
     const expected = [...this.order].sort();
     if (sorted.join('\0') !== expected.join('\0')) {
-      throw new VlakitError('graph', `order ${quote(order)} must list every stage once: ${this.order.join(', ')}`);
+      throw new VlakitError(
+        'graph',
+        `order ${quote(order)} must list every stage once: ${this.order.join(', ')}`,
+      );
     }
     for (const e of this.edges) {
       if (order.indexOf(e.from.node) > order.indexOf(e.to.node)) {
@@ -224,5 +233,12 @@ function summarize(t: tf.Tensor): TensorSummary {
   const mean = data.length ? sum / data.length : 0;
   let sq = 0;
   for (let i = 0; i < data.length; i++) sq += (data[i]! - mean) ** 2;
-  return { shape: t.shape, dtype: t.dtype, min, max, mean, std: data.length ? Math.sqrt(sq / data.length) : 0 };
+  return {
+    shape: t.shape,
+    dtype: t.dtype,
+    min,
+    max,
+    mean,
+    std: data.length ? Math.sqrt(sq / data.length) : 0,
+  };
 }

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { buildPipeline, discoverPluginPackages, loadStageRegistry, memoryLogger, StageRegistry, VlakitError } from './index.js';
+import {
+  buildPipeline,
+  discoverPluginPackages,
+  loadStageRegistry,
+  memoryLogger,
+  StageRegistry,
+  VlakitError,
+} from './index.js';
 import { testStagesModule } from './testing/index.js';
 
 const require = createRequire(import.meta.url);
@@ -21,7 +28,13 @@ function writeFakeProject(): string {
   mkdirSync(pkgDir, { recursive: true });
   writeFileSync(
     join(pkgDir, 'package.json'),
-    JSON.stringify({ name: 'vlakit-encoder-mean', version: '1.2.3', type: 'module', main: 'index.js', keywords: ['vlakit-plugin'] }),
+    JSON.stringify({
+      name: 'vlakit-encoder-mean',
+      version: '1.2.3',
+      type: 'module',
+      main: 'index.js',
+      keywords: ['vlakit-plugin'],
+    }),
   );
   writeFileSync(
     join(pkgDir, 'index.js'),
@@ -47,7 +60,10 @@ export const containerModule = new ContainerModule(({ bind }) => {
   );
   const notPlugin = join(root, 'node_modules', 'left-pad');
   mkdirSync(notPlugin, { recursive: true });
-  writeFileSync(join(notPlugin, 'package.json'), JSON.stringify({ name: 'left-pad', version: '1.0.0', main: 'index.js' }));
+  writeFileSync(
+    join(notPlugin, 'package.json'),
+    JSON.stringify({ name: 'left-pad', version: '1.0.0', main: 'index.js' }),
+  );
   writeFileSync(join(notPlugin, 'index.js'), 'module.exports = () => 1;');
   return root;
 }
@@ -70,7 +86,13 @@ describe('plugin packages', () => {
     const all = StageRegistry.fromContainer(container);
     expect(registry.ids()).toEqual(['mean-vision']);
     const p = buildPipeline(
-      { stages: { vision: { plugin: 'mean-vision' }, fusion: { plugin: 'test-fusion' }, decoder: { plugin: 'test-decoder' } } },
+      {
+        stages: {
+          vision: { plugin: 'mean-vision' },
+          fusion: { plugin: 'test-fusion' },
+          decoder: { plugin: 'test-decoder' },
+        },
+      },
       all,
     );
     const out = p.forward({ image: tf.ones([2, 8, 8, 3]) });

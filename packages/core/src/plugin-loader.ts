@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Container, ContainerModule } from 'inversify';
+import { Container, type ContainerModule } from 'inversify';
 import { quote, VlakitError } from './errors.js';
 import { type Logger, stderrLogger } from './logger.js';
 import type { PluginManifest } from './plugin.js';
@@ -52,7 +52,8 @@ function packageDirs(nodeModules: string): string[] {
   const out: string[] = [];
   for (const entry of safeReaddir(nodeModules)) {
     if (entry.startsWith('.')) continue;
-    if (entry.startsWith('@')) for (const sub of safeReaddir(join(nodeModules, entry))) out.push(join(nodeModules, entry, sub));
+    if (entry.startsWith('@'))
+      for (const sub of safeReaddir(join(nodeModules, entry))) out.push(join(nodeModules, entry, sub));
     else out.push(join(nodeModules, entry));
   }
   return out;
@@ -79,7 +80,10 @@ function addIfPlugin(pkgDir: string, found: Map<string, DiscoveredPackage>): voi
 }
 
 /** Resolves a package name from the first of `fromDirs` where it is installed. */
-function resolvePackage(name: string, fromDirs: readonly string[]): { entry: string; dir: string; version: string } {
+function resolvePackage(
+  name: string,
+  fromDirs: readonly string[],
+): { entry: string; dir: string; version: string } {
   for (const from of fromDirs) {
     const req = createRequire(join(resolve(from), 'noop.js'));
     let pkgJsonPath: string | undefined;
@@ -130,9 +134,13 @@ export async function loadPluginPackages(
     try {
       mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
     } catch (cause) {
-      throw new VlakitError('plugin', `plugin package ${quote(name)} failed to load: ${(cause as Error).message}`, {
-        cause,
-      });
+      throw new VlakitError(
+        'plugin',
+        `plugin package ${quote(name)} failed to load: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
     }
     const manifests = Array.isArray(mod['manifest']) ? mod['manifest'] : [mod['manifest']];
     if (!manifests.every(isManifest) || !(mod['containerModule'] instanceof Object)) {
@@ -143,9 +151,12 @@ export async function loadPluginPackages(
     }
     const module = mod['containerModule'] as ContainerModule;
     if (typeof (module as { load?: unknown }).load !== 'function') {
-      throw new VlakitError('plugin', `package ${quote(name)}: \`containerModule\` is not an inversify ContainerModule`);
+      throw new VlakitError(
+        'plugin',
+        `package ${quote(name)}: \`containerModule\` is not an inversify ContainerModule`,
+      );
     }
-    container.load(module);
+    await container.loadAsync(module);
     loaded.push({ name, version, dir, manifests });
   }
   return loaded;

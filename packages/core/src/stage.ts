@@ -4,7 +4,13 @@ import type { PortSpec } from './ports.js';
 /** Stage interface spec version. A breaking change to the contract adds 'v2' beside it. */
 export type StageSpecVersion = 'v1';
 
-export const STAGE_KINDS = ['VisionEncoder', 'LanguageEncoder', 'StateEncoder', 'Fusion', 'ActionDecoder'] as const;
+export const STAGE_KINDS = [
+  'VisionEncoder',
+  'LanguageEncoder',
+  'StateEncoder',
+  'Fusion',
+  'ActionDecoder',
+] as const;
 export type StageKind = (typeof STAGE_KINDS)[number];
 
 export interface ForwardOptions {

@@ -17,7 +17,12 @@ export interface TfStageInit<C> {
 
 /** Creates a stage's variables with seeded initial values and local names. */
 export interface VariableFactory {
-  add(name: string, shape: readonly number[], initializer: Initializer, options?: { trainable?: boolean }): tf.Variable;
+  add(
+    name: string,
+    shape: readonly number[],
+    initializer: Initializer,
+    options?: { trainable?: boolean },
+  ): tf.Variable;
 }
 
 /**
@@ -59,7 +64,9 @@ export abstract class TfStage<C extends object = Record<string, unknown>> implem
           throw new VlakitError('config', `stage '${this.name}' declares variable ${quote(name)} twice`);
         }
         const values = initialValues(shape, initializer, rng);
-        const v = tf.tidy(() => tf.variable(tf.tensor(values, [...shape], 'float32'), options.trainable ?? true));
+        const v = tf.tidy(() =>
+          tf.variable(tf.tensor(values, [...shape], 'float32'), options.trainable ?? true),
+        );
         this.vars.set(name, v);
         return v;
       },
@@ -97,7 +104,10 @@ export abstract class TfStage<C extends object = Record<string, unknown>> implem
 
   forward(inputs: Readonly<TensorMap>, options: ForwardOptions = {}): TensorMap {
     if (!this.isBuilt) {
-      throw new VlakitError('graph', `stage '${this.name}' (${this.pluginId}) ran before build(); build the pipeline first`);
+      throw new VlakitError(
+        'graph',
+        `stage '${this.name}' (${this.pluginId}) ran before build(); build the pipeline first`,
+      );
     }
     const owner = `stage '${this.name}' (${this.pluginId})`;
     const bindings = validatePortTensors(this.inputs, inputs, owner, 'input');

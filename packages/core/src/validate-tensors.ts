@@ -37,7 +37,10 @@ export function validatePortTensors(
     }
     if (t.isDisposed) throw new VlakitError('input', `${what} was already disposed`);
     if (t.dtype !== spec.dtype) {
-      throw new VlakitError('shape', `${what}: expected dtype ${spec.dtype}, got ${t.dtype} (shape ${fmt(spec)})`);
+      throw new VlakitError(
+        'shape',
+        `${what}: expected dtype ${spec.dtype}, got ${t.dtype} (shape ${fmt(spec)})`,
+      );
     }
     bindShape(t.shape, spec.shape, bindings, what);
   }

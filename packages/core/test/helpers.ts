@@ -18,7 +18,14 @@ export const defaultStages = {
 export function feedsFor(batch: number) {
   return tf.tidy(() => ({
     image: tf.randomUniform([batch, 8, 8, 3], 0, 1, 'float32', 1),
-    tokenIds: tf.tensor2d(Array.from({ length: batch * 6 }, (_, i) => 1 + (i % 5)), [batch, 6], 'int32'),
-    mask: tf.tensor2d(Array.from({ length: batch * 6 }, (_, i) => (i % 6 < 4 ? 1 : 0)), [batch, 6]),
+    tokenIds: tf.tensor2d(
+      Array.from({ length: batch * 6 }, (_, i) => 1 + (i % 5)),
+      [batch, 6],
+      'int32',
+    ),
+    mask: tf.tensor2d(
+      Array.from({ length: batch * 6 }, (_, i) => (i % 6 < 4 ? 1 : 0)),
+      [batch, 6],
+    ),
   }));
 }

@@ -10,7 +10,7 @@ export {
   TestLanguagePlugin,
   TestStateEncoder,
   TestStatePlugin,
-  testStagesModule,
   TestVisionEncoder,
   TestVisionPlugin,
+  testStagesModule,
 } from './test-stages.js';

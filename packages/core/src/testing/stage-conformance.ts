@@ -26,7 +26,14 @@ const dispose = (m: TensorMap) => Object.values(m).forEach((t) => t.dispose());
  */
 export function describeStageConformance(title: string, options: StageConformanceOptions): void {
   const feeds = (stage: StageV1, batch: number): TensorMap =>
-    options.inputs ? options.inputs(stage, batch) : randomFeeds(stage.inputs.filter((p) => !p.optional), batch, 7, options.symbols);
+    options.inputs
+      ? options.inputs(stage, batch)
+      : randomFeeds(
+          stage.inputs.filter((p) => !p.optional),
+          batch,
+          7,
+          options.symbols,
+        );
   const make = (seed = 3): StageV1 => {
     const s = options.create(seed);
     s.build();
@@ -53,7 +60,9 @@ export function describeStageConformance(title: string, options: StageConformanc
       for (const p of stage.outputs.filter((x) => !x.optional)) {
         expect(out[p.name], `output ${p.name}`).toBeDefined();
         expect(out[p.name]!.shape[0]).toBe(batch);
-        expect(Array.from(out[p.name]!.dataSync()).every(Number.isFinite), `output ${p.name} is finite`).toBe(true);
+        expect(Array.from(out[p.name]!.dataSync()).every(Number.isFinite), `output ${p.name} is finite`).toBe(
+          true,
+        );
       }
       dispose(out);
       dispose(inputs);
@@ -123,7 +132,9 @@ export function describeStageConformance(title: string, options: StageConformanc
     it('gradients reach every trainable variable and none reach frozen ones', () => {
       const stage = make();
       const inputs = feeds(stage, 3);
-      const floatOutputs = stage.outputs.filter((p) => p.dtype === 'float32' && !p.inspection).map((p) => p.name);
+      const floatOutputs = stage.outputs
+        .filter((p) => p.dtype === 'float32' && !p.inspection)
+        .map((p) => p.name);
       const loss = () =>
         tf.tidy(() => {
           const out = stage.forward(inputs, { training: true });
@@ -137,7 +148,10 @@ export function describeStageConformance(title: string, options: StageConformanc
         });
       const vars = [...stage.variables()];
       expect(vars.length).toBeGreaterThan(0);
-      const { value, grads } = tf.variableGrads(loss, vars.map(([, v]) => v));
+      const { value, grads } = tf.variableGrads(
+        loss,
+        vars.map(([, v]) => v),
+      );
       value.dispose();
       for (const [name, v] of vars) {
         if (options.gradientExemptions?.includes(name)) continue;
@@ -145,7 +159,10 @@ export function describeStageConformance(title: string, options: StageConformanc
         expect(g, `gradient of ${name}`).toBeDefined();
         const data = g!.dataSync();
         expect(data.every(Number.isFinite), `gradient of ${name} is finite`).toBe(true);
-        expect(data.some((x) => x !== 0), `gradient of ${name} is not all zero`).toBe(true);
+        expect(
+          data.some((x) => x !== 0),
+          `gradient of ${name} is not all zero`,
+        ).toBe(true);
       }
       Object.values(grads).forEach((g) => g.dispose());
 
@@ -155,7 +172,10 @@ export function describeStageConformance(title: string, options: StageConformanc
       if (vars.length === 1) {
         expect(() => tf.variableGrads(loss, [frozen])).toThrow(/trainable/);
       } else {
-        const second = tf.variableGrads(loss, vars.map(([, v]) => v));
+        const second = tf.variableGrads(
+          loss,
+          vars.map(([, v]) => v),
+        );
         second.value.dispose();
         expect(second.grads[frozen.name] ?? null, `frozen ${frozenName} must get no gradient`).toBeNull();
         expect(Object.keys(second.grads).filter((k) => second.grads[k] != null).length).toBe(vars.length - 1);

@@ -110,7 +110,13 @@ export class CharTokenizer implements TextTokenizerV1 {
     return { ids, mask, batch: texts.length, length: this.maxLength };
   }
   files(): Record<string, string> {
-    return { 'tokenizer.json': JSON.stringify({ type: 'char', vocabSize: this.vocabSize, maxLength: this.maxLength }) };
+    return {
+      'tokenizer.json': JSON.stringify({
+        type: 'char',
+        vocabSize: this.vocabSize,
+        maxLength: this.maxLength,
+      }),
+    };
   }
 }
 
@@ -151,7 +157,10 @@ export class TestLanguagePlugin implements StagePluginV1 {
 }
 
 // ---- state: dense -> tokens (B, 1, D) ----
-const stateSchema = z.object({ stateDim: z.number().int().positive().default(2), dim: z.number().int().positive().default(8) });
+const stateSchema = z.object({
+  stateDim: z.number().int().positive().default(2),
+  dim: z.number().int().positive().default(8),
+});
 type StateConfig = z.output<typeof stateSchema>;
 
 export class TestStateEncoder extends TfStage<StateConfig> {
@@ -224,7 +233,8 @@ export class TestFusionPlugin implements StagePluginV1 {
   create(options: unknown, ctx: StageCreateContext): TestFusion {
     const c = parseConfig(fusionSchema, options, `stage '${ctx.name}' (test-fusion) options`);
     const visionDim = c.visionDim ?? widthFrom(ctx, 'vision', 8);
-    const languageDim = c.languageDim ?? (ctx.upstream['language'] ? widthFrom(ctx, 'language', 8) : undefined);
+    const languageDim =
+      c.languageDim ?? (ctx.upstream['language'] ? widthFrom(ctx, 'language', 8) : undefined);
     const stateDim = c.stateDim ?? (ctx.upstream['state'] ? widthFrom(ctx, 'state', 8) : undefined);
     const inputs = [port('vision', ['B', 'N', visionDim])];
     if (ctx.upstream['vision2']) inputs.push(port('vision2', ['B', 'N2', visionDim]));
@@ -320,13 +330,23 @@ export function randomFeeds(
   for (const p of ports) {
     const shape = p.shape.map((d, i) => (i === 0 ? batch : typeof d === 'number' ? d : (symbols[d] ?? 3)));
     const size = shape.reduce((a, b) => a * b, 1);
-    if (p.dtype === 'int32') out[p.name] = tf.tensor(Int32Array.from({ length: size }, () => 1 + Math.floor(next() * 3)), shape, 'int32');
+    if (p.dtype === 'int32')
+      out[p.name] = tf.tensor(
+        Int32Array.from({ length: size }, () => 1 + Math.floor(next() * 3)),
+        shape,
+        'int32',
+      );
     else if (p.name.toLowerCase().includes('mask')) {
       const m = new Float32Array(size).fill(1);
       const len = shape[shape.length - 1]!;
       for (let i = 0; i < size; i++) if (i % len === len - 1 && len > 1) m[i] = 0;
       out[p.name] = tf.tensor(m, shape, 'float32');
-    } else out[p.name] = tf.tensor(Float32Array.from({ length: size }, () => next()), shape, 'float32');
+    } else
+      out[p.name] = tf.tensor(
+        Float32Array.from({ length: size }, () => next()),
+        shape,
+        'float32',
+      );
   }
   return out;
 }
