@@ -1,3 +1,4 @@
+export { writeFileAtomic } from './atomic-write.js';
 export { defaultWiring, type Wiring } from './default-wiring.js';
 export { quote, VlakitError, type VlakitErrorKind, type VlakitErrorOptions } from './errors.js';
 export {
@@ -40,6 +41,17 @@ export {
   PLUGIN_KEYWORD,
 } from './plugin-loader.js';
 export { type PortDType, type PortSpec, port } from './ports.js';
+export {
+  parseSafetensors,
+  readSafetensorsFile,
+  type SafetensorsDType,
+  type SafetensorsFile,
+  type SafetensorsTensor,
+  serializeSafetensors,
+  type TensorToWrite,
+  toFloat32,
+  writeSafetensorsFile,
+} from './safetensors.js';
 export { deriveSeed, SeededRandom } from './seeded-random.js';
 export { BATCH, bindShape, type Dim, formatShape, type SymbolicShape, shapeMismatch } from './shapes.js';
 export {
