@@ -1,2 +1,46 @@
-/** @vlakit/trainer: its issue has not landed yet; this is its public API placeholder. */
-export const packageName = '@vlakit/trainer';
+export { augmentImages } from './augment.js';
+export {
+  type BatchPolicy,
+  createBatchPolicy,
+  type EvalReport,
+  type Observation,
+  pipelineFeeds,
+} from './batch-policy.js';
+export type {
+  BatchSource,
+  FeatureStats,
+  NormalizationStats,
+  TrainingBatch,
+  TrainingData,
+} from './batch-source.js';
+export {
+  type CheckpointState,
+  type LoadedCheckpoint,
+  listCheckpoints,
+  readCheckpoint,
+  writeCheckpoint,
+} from './checkpoint.js';
+export { clipByGlobalNorm } from './clip-gradients.js';
+export { bceWithLogits, maskedActionLoss } from './losses.js';
+export { learningRateAt } from './lr-schedule.js';
+export { MetricsLog, type MetricsRecord } from './metrics-log.js';
+export { computeStats, normalize, unnormalize } from './normalization.js';
+export { Optimizer } from './optimizer.js';
+export { type LoadedRun, loadRun } from './run-loader.js';
+export { SyntheticBatchSource, syntheticStats, syntheticTrainingData } from './synthetic-source.js';
+export { batchLoss, type TrainOptions, type TrainProgress, type TrainResult, train } from './trainer.js';
+export {
+  type AugmentConfig,
+  type DataConfig,
+  type EvalConfig,
+  evalConfigSchema,
+  loadTrainExperimentFile,
+  type OptimizerConfig,
+  parseTrainExperiment,
+  type ScheduleConfig,
+  type TrainExperimentConfig,
+  type TrainingConfig,
+  trainExperimentSchema,
+  trainingConfigSchema,
+} from './training-config.js';
+export { openTrainingData } from './training-data.js';

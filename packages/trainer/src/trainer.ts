@@ -1,0 +1,414 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import {
+  buildPipeline,
+  deriveSeed,
+  type Logger,
+  type Pipeline,
+  quote,
+  SeededRandom,
+  type StageRegistry,
+  VlakitError,
+  writeFileAtomic,
+} from '@vlakit/core';
+import { augmentImages } from './augment.js';
+import { type BatchPolicy, createBatchPolicy, type EvalReport, pipelineFeeds } from './batch-policy.js';
+import type { BatchSource, TrainingBatch, TrainingData } from './batch-source.js';
+import {
+  assignWeights,
+  type CheckpointState,
+  listCheckpoints,
+  pruneCheckpoints,
+  readCheckpoint,
+  stepDirName,
+  writeCheckpoint,
+} from './checkpoint.js';
+import { clipByGlobalNorm } from './clip-gradients.js';
+import { bceWithLogits, maskedActionLoss } from './losses.js';
+import { learningRateAt } from './lr-schedule.js';
+import { MetricsLog, type MetricsRecord } from './metrics-log.js';
+import { Optimizer } from './optimizer.js';
+import type { TrainExperimentConfig } from './training-config.js';
+import { openTrainingData } from './training-data.js';
+
+export interface TrainProgress {
+  readonly phase: 'train' | 'validate' | 'evaluate';
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly loss: number;
+  readonly lr: number;
+  readonly samplesPerSecond: number;
+  readonly etaSeconds: number;
+}
+
+export interface TrainOptions {
+  /** The run folder (runs/<name>). */
+  readonly outDir: string;
+  /** Stage plugins to build the pipeline from. */
+  readonly registry: StageRegistry;
+  /** Continue from the run folder's latest checkpoint. */
+  readonly resume?: boolean;
+  /** Batches to train on; by default opened from `config.data`. */
+  readonly data?: TrainingData;
+  /** Folder that relative data paths are resolved against (the config file's folder). */
+  readonly baseDir?: string;
+  /** Closed-loop evaluation, called every `eval.every` steps and at the end. */
+  readonly evaluate?: (policy: BatchPolicy, info: { step: number; final: boolean }) => Promise<EvalReport>;
+  readonly onProgress?: (progress: TrainProgress) => void;
+  readonly logger?: Logger;
+  /** Stop (with a checkpoint) after this step, as an interrupted run would; resume continues. */
+  readonly stopAfterStep?: number;
+}
+
+export interface TrainResult {
+  readonly runDir: string;
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly finalLoss: number;
+  readonly validationLoss: number | undefined;
+  readonly bestStep: number | undefined;
+  readonly trainSeconds: number;
+  readonly backend: string;
+  readonly evaluation: EvalReport | undefined;
+  /** True when the run stopped at `stopAfterStep` before its last step. */
+  readonly interrupted: boolean;
+}
+
+interface LossParts {
+  total: tf.Scalar;
+  action: tf.Scalar;
+  task: tf.Scalar;
+}
+
+/** The loss on one batch: lambda_action * L_action + lambda_task * L_task. */
+export function batchLoss(
+  pipeline: Pipeline,
+  batch: TrainingBatch,
+  config: TrainExperimentConfig,
+  augment: SeededRandom | undefined,
+): LossParts {
+  const { training } = config;
+  return tf.tidy(() => {
+    const b = batch.size;
+    let images = tf.tensor4d(batch.images, [b, batch.imageHeight, batch.imageWidth, 3]); // (B, H, W, 3)
+    if (augment) images = augmentImages(images, training.augment, augment); // (B, H, W, 3)
+    const states = tf.tensor2d(batch.states, [b, batch.stateDim]); // (B, S)
+    const out = pipeline.forward(pipelineFeeds(pipeline, images, batch.instructions, states), {
+      training: augment !== undefined,
+    });
+    const pred = out['actions']!; // (B, T, A)
+    const [, t, a] = pred.shape as [number, number, number];
+    if (t !== batch.chunk || a !== batch.actionDim) {
+      throw new VlakitError(
+        'shape',
+        `the decoder predicts chunks of ${t} steps x ${a} actions but the data has ${batch.chunk} x ${batch.actionDim}; set the decoder's chunk (and action size) to data.chunk (${batch.chunk})`,
+      );
+    }
+    const target = tf.tensor3d(batch.actions, [b, t, a]); // (B, T, A)
+    const mask = tf.tensor2d(batch.actionMask, [b, t]); // (B, T)
+    const action = maskedActionLoss(pred, target, mask, training.actionLoss); // ()
+    const task = bceWithLogits(out['done']!, tf.tensor1d(batch.done)); // ()
+    const total = tf.add(
+      tf.mul(action, training.lambdaAction),
+      tf.mul(task, training.lambdaTask),
+    ) as tf.Scalar;
+    return { total, action, task };
+  });
+}
+
+/** Mean validation loss over `batches` batches; the source is rewound afterwards. */
+async function validationLoss(
+  pipeline: Pipeline,
+  source: BatchSource,
+  config: TrainExperimentConfig,
+  batches: number,
+): Promise<number> {
+  const start = source.getState();
+  let sum = 0;
+  for (let i = 0; i < batches; i++) {
+    const batch = await source.next();
+    const parts = batchLoss(pipeline, batch, config, undefined);
+    sum += (await parts.total.data())[0]!;
+    tf.dispose([parts.total, parts.action, parts.task]);
+  }
+  source.setState(start);
+  return sum / batches;
+}
+
+/** Loads pretrained weights into stages whose spec names a folder. */
+async function loadPretrained(
+  pipeline: Pipeline,
+  baseDir: string,
+  logger: Logger | undefined,
+): Promise<void> {
+  for (const [name, spec] of Object.entries(pipeline.spec.stages)) {
+    if (spec.pretrained === undefined) continue;
+    const stage = pipeline.stage(name);
+    if (!stage.loadPretrained) {
+      throw new VlakitError(
+        'config',
+        `stage '${name}' (${stage.pluginId}) names pretrained ${quote(spec.pretrained)} but its plugin cannot load pretrained weights`,
+      );
+    }
+    const report = await stage.loadPretrained(resolve(baseDir, spec.pretrained));
+    logger?.info(
+      `stage '${name}': loaded ${report.loaded.length} pretrained tensors from ${spec.pretrained}`,
+    );
+  }
+}
+
+/**
+ * Trains `config.pipeline` end to end on `config.data` and writes the run folder: config.json,
+ * normalization.json, checkpoints/step-<N>/ (model, optimizer, state), metrics.jsonl.
+ */
+export async function train(config: TrainExperimentConfig, options: TrainOptions): Promise<TrainResult> {
+  const runDir = resolve(options.outDir);
+  const checkpointsDir = join(runDir, 'checkpoints');
+  const { training } = config;
+  const existing = listCheckpoints(checkpointsDir);
+  if (!options.resume && existing.length > 0) {
+    throw new VlakitError(
+      'config',
+      `run folder ${quote(runDir)} already holds checkpoints (last step ${existing.at(-1)}); pass --resume to continue it or choose another --out`,
+    );
+  }
+  if (options.resume && existing.length === 0) {
+    throw new VlakitError(
+      'checkpoint',
+      `--resume: run folder ${quote(runDir)} holds no checkpoint to resume from`,
+    );
+  }
+  const configPath = join(runDir, 'config.json');
+  if (options.resume && existsSync(configPath)) {
+    const saved = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+    const differ = (['seed', 'pipeline', 'data', 'training'] as const).filter(
+      (k) => JSON.stringify(saved[k]) !== JSON.stringify(config[k]),
+    );
+    if (differ.length > 0) {
+      throw new VlakitError(
+        'config',
+        `--resume: the config's ${differ.join(', ')} differ${differ.length === 1 ? 's' : ''} from the run's config.json; an exact resume needs the same experiment`,
+      );
+    }
+  }
+  const backend = tf.getBackend();
+  const data =
+    options.data ?? (await openTrainingData(config, { baseDir: options.baseDir ?? process.cwd() }));
+  const pipeline = buildPipeline(config.pipeline, options.registry, { seed: config.seed });
+  const optimizer = new Optimizer(training.optimizer);
+  const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
+  try {
+    const variables = pipeline.variables();
+    const stageOf = (name: string) => name.slice(0, name.indexOf('/'));
+    const trainable = new Map(
+      [...pipeline.trainableVariables()].filter(([n]) => pipeline.lrMultiplier(stageOf(n)) > 0),
+    );
+    if (trainable.size === 0)
+      throw new VlakitError(
+        'config',
+        'every variable is frozen (trainable false or lrMultiplier 0); nothing to train',
+      );
+    const tfNames = new Map([...trainable].map(([n, v]) => [v.name, n]));
+    const rng = new SeededRandom(deriveSeed(config.seed, 'augment'));
+    const augment = training.augment.shift > 0 || training.augment.brightness > 0;
+    let step = 0;
+    let totalSteps = training.steps;
+    let best: CheckpointState['best'] = null;
+    let trainSeconds = 0;
+    let lastLoss = Number.NaN;
+    let lastVal: number | undefined;
+    let evaluation: EvalReport | undefined;
+
+    if (options.resume) {
+      const last = existing.at(-1)!;
+      const ckpt = readCheckpoint(join(checkpointsDir, stepDirName(last)));
+      assignWeights(variables, ckpt.model, join(ckpt.dir, 'model.safetensors'));
+      optimizer.setState(ckpt.optimizer);
+      rng.setState(ckpt.state.rng);
+      data.train.setState(ckpt.state.data);
+      step = ckpt.state.step;
+      totalSteps = ckpt.state.totalSteps;
+      best = ckpt.state.best;
+      trainSeconds = ckpt.state.trainSeconds;
+      metrics.truncateAfter(step);
+      options.logger?.info(`resuming ${runDir} from step ${step} of ${totalSteps}`);
+    } else {
+      await loadPretrained(pipeline, options.baseDir ?? process.cwd(), options.logger);
+      writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+      writeFileAtomic(join(runDir, 'normalization.json'), `${JSON.stringify(data.normalization, null, 2)}\n`);
+    }
+
+    // one optimiser step's gradients: mean over `accumulate` micro-batches
+    const computeStep = async (): Promise<{ grads: Map<string, tf.Tensor>; parts: tf.Tensor1D }> => {
+      let acc: Map<string, tf.Tensor> | undefined;
+      let sums: tf.Tensor1D | undefined;
+      const varList = [...trainable.values()];
+      for (let m = 0; m < training.accumulate; m++) {
+        const batch = await data.train.next();
+        let kept: tf.Tensor[] = [];
+        const { value, grads } = tf.variableGrads(() => {
+          const p = batchLoss(pipeline, batch, config, augment ? rng : undefined);
+          kept = [tf.keep(p.action), tf.keep(p.task)];
+          return p.total;
+        }, varList);
+        const parts = tf.stack([value, ...kept]) as tf.Tensor1D; // (3)
+        tf.dispose([value, ...kept]);
+        const next = new Map<string, tf.Tensor>();
+        for (const [tfName, g] of Object.entries(grads)) {
+          const name = tfNames.get(tfName)!;
+          next.set(name, acc ? tf.add(acc.get(name)!, g) : g);
+          if (acc) g.dispose();
+        }
+        if (acc) tf.dispose([...acc.values()]);
+        acc = next;
+        const s = sums ? tf.add(sums, parts) : parts;
+        if (sums) tf.dispose([sums, parts]);
+        sums = s as tf.Tensor1D;
+      }
+      if (training.accumulate === 1) return { grads: acc!, parts: sums! };
+      const k = training.accumulate;
+      const grads = new Map([...acc!].map(([n, g]) => [n, tf.div(g, k)]));
+      const parts = tf.div(sums!, k) as tf.Tensor1D;
+      tf.dispose([...acc!.values(), sums!]);
+      return { grads, parts };
+    };
+
+    if (!options.resume && training.timeBudgetSeconds !== undefined) {
+      // size the schedule to the budget: time a few gradient steps on one batch, then rewind
+      const dataState = data.train.getState();
+      const rngState = rng.getState();
+      const probe = 3;
+      let ms = 0;
+      for (let i = 0; i <= probe; i++) {
+        data.train.setState(dataState);
+        const t0 = performance.now();
+        const { grads, parts } = await computeStep();
+        await parts.data();
+        if (i > 0) ms += performance.now() - t0; // the first run compiles kernels
+        tf.dispose([...grads.values(), parts]);
+      }
+      data.train.setState(dataState);
+      rng.setState(rngState);
+      const perStep = (ms / probe / 1000) * 1.1; // + optimiser update and bookkeeping
+      totalSteps = Math.max(1, Math.min(training.steps, Math.floor(training.timeBudgetSeconds / perStep)));
+      options.logger?.info(
+        `time budget ${training.timeBudgetSeconds}s at ~${(perStep * 1000).toFixed(0)} ms/step: training ${totalSteps} steps`,
+      );
+    }
+
+    const samplesPerStep = training.batchSize * training.accumulate;
+    const metricOf = (train: number, val: number | undefined) => val ?? train;
+    const save = (metric: number) => {
+      if (best === null || metric < best.metric) best = { step, metric };
+      const state: CheckpointState = {
+        step,
+        totalSteps,
+        rng: rng.getState(),
+        data: data.train.getState(),
+        config,
+        normalization: data.normalization,
+        metric,
+        best,
+        backend,
+        trainSeconds,
+      };
+      writeCheckpoint(checkpointsDir, variables, optimizer.getState(), state);
+      pruneCheckpoints(checkpointsDir, training.keepLast, best.step);
+      writeFileAtomic(join(checkpointsDir, 'best.json'), `${JSON.stringify(best)}\n`);
+    };
+
+    let interrupted = false;
+    while (step < totalSteps) {
+      const t0 = performance.now();
+      const lr = learningRateAt(step, totalSteps, training.learningRate, training.schedule);
+      const { grads, parts } = await computeStep();
+      const clipped = clipByGlobalNorm(grads, training.clipNorm);
+      tf.dispose([...grads.values()]);
+      const stats = tf.tidy(() => tf.concat([parts, clipped.norm.reshape([1])])); // (4)
+      const [loss, actionLoss, taskLoss, gradNorm] = (await stats.data()) as Float32Array;
+      tf.dispose([stats, parts, clipped.norm]);
+      if (!Number.isFinite(loss!) || !Number.isFinite(gradNorm!)) {
+        tf.dispose([...clipped.grads.values()]);
+        const good = listCheckpoints(checkpointsDir).at(-1);
+        throw new VlakitError(
+          'training',
+          `the loss is ${loss} at step ${step + 1} (action ${actionLoss}, task ${taskLoss}, gradient norm ${gradNorm}); the run stopped. ${good === undefined ? 'No checkpoint was written yet.' : `The last good checkpoint is ${join(checkpointsDir, stepDirName(good))}.`} Lower training.learningRate (${training.learningRate}) or check the data for NaN/Inf values.`,
+          { details: { step: step + 1, loss, lastGoodCheckpoint: good } },
+        );
+      }
+      optimizer.apply(trainable, clipped.grads, lr, (n) => pipeline.lrMultiplier(stageOf(n)));
+      tf.dispose([...clipped.grads.values()]);
+      step += 1;
+      lastLoss = loss!;
+      const seconds = (performance.now() - t0) / 1000;
+      trainSeconds += seconds;
+      const record: MetricsRecord = {
+        step,
+        loss,
+        action_loss: actionLoss,
+        task_loss: taskLoss,
+        lr,
+        grad_norm: gradNorm,
+        samples_per_s: samplesPerStep / seconds,
+      };
+      const rate = (step * samplesPerStep) / Math.max(trainSeconds, 1e-9);
+      options.onProgress?.({
+        phase: 'train',
+        step,
+        totalSteps,
+        loss: loss!,
+        lr,
+        samplesPerSecond: rate,
+        etaSeconds: ((totalSteps - step) * samplesPerStep) / rate,
+      });
+      const final = step === totalSteps;
+      if (data.validation && ((training.validateEvery > 0 && step % training.validateEvery === 0) || final)) {
+        lastVal = await validationLoss(pipeline, data.validation, config, training.validationBatches);
+        record['val_loss'] = lastVal;
+      }
+      const evalDue =
+        (config.eval.every > 0 && step % config.eval.every === 0) || (final && config.eval.atEnd);
+      if (options.evaluate && evalDue) {
+        evaluation = await options.evaluate(createBatchPolicy(pipeline, data.normalization), { step, final });
+        record['eval'] = evaluation;
+      }
+      if (step % training.logEvery === 0 || final || record['val_loss'] !== undefined || record['eval'])
+        metrics.append(record);
+      const stopHere = options.stopAfterStep !== undefined && step >= options.stopAfterStep && !final;
+      if (final || stopHere || step % training.checkpointEvery === 0) save(metricOf(loss!, lastVal));
+      if (stopHere) {
+        interrupted = true;
+        break;
+      }
+      if (
+        training.timeBudgetSeconds !== undefined &&
+        trainSeconds > training.timeBudgetSeconds * 1.2 &&
+        !final
+      ) {
+        options.logger?.warn(
+          `time budget ${training.timeBudgetSeconds}s exceeded at step ${step} of ${totalSteps}; stopping`,
+        );
+        totalSteps = step;
+        save(metricOf(loss!, lastVal));
+      }
+    }
+    const finalBest = best as CheckpointState['best'];
+    return {
+      runDir,
+      step,
+      totalSteps,
+      finalLoss: lastLoss,
+      validationLoss: lastVal,
+      bestStep: finalBest?.step,
+      trainSeconds,
+      backend,
+      evaluation,
+      interrupted,
+    };
+  } finally {
+    optimizer.dispose();
+    pipeline.dispose();
+    await data.close?.();
+  }
+}

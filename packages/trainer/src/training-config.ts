@@ -1,0 +1,131 @@
+import { experimentConfigSchema, parseConfig, readConfigFile } from '@vlakit/core';
+import { z } from 'zod';
+
+/**
+ * The trainer's config sections. `data` says where batches come from, `training` how the
+ * pipeline is optimised, `eval` how often and how it is evaluated. Every field has a default.
+ */
+export const dataConfigSchema = z.looseObject({
+  /**
+   * 'synthetic': the in-package synthetic source (tests, smoke runs); 'lerobot': a LeRobot v3
+   * folder read by @vlakit/datasets; 'tabletop': generate (or reuse cached) tabletop
+   * demonstrations with @vlakit/sim-tabletop, then read them as 'lerobot'.
+   */
+  source: z.enum(['synthetic', 'lerobot', 'tabletop']).default('synthetic'),
+  /** Dataset folder for 'lerobot' (relative to the config file's folder or the cwd). */
+  path: z.string().min(1).optional(),
+  /** Image side in pixels (square RGB). */
+  imageSize: z.number().int().min(4).default(8),
+  /** Action chunk length T the decoder predicts. */
+  chunk: z.number().int().positive().default(2),
+  /** Episodes (synthetic / tabletop generation). */
+  episodes: z.number().int().positive().default(64),
+  /** Fraction of episodes held out for validation. */
+  validationFraction: z.number().min(0).max(0.9).default(0.1),
+});
+
+export const optimizerConfigSchema = z
+  .object({
+    /** 'sgd', 'adam' or 'adamw' (decoupled weight decay). */
+    type: z.enum(['sgd', 'adam', 'adamw']).default('adamw'),
+    /** Momentum for SGD (0 = plain SGD). */
+    momentum: z.number().min(0).lt(1).default(0),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    epsilon: z.number().positive().default(1e-8),
+    /** AdamW's decoupled weight decay (ignored by sgd and adam). */
+    weightDecay: z.number().min(0).default(0.01),
+  })
+  .strict();
+
+export const scheduleConfigSchema = z
+  .object({
+    /** 'constant', 'cosine' (annealing to minLr) or 'warmup-cosine' (linear warmup, then cosine). */
+    type: z.enum(['constant', 'cosine', 'warmup-cosine']).default('warmup-cosine'),
+    /** Warmup steps for 'warmup-cosine'. */
+    warmupSteps: z.number().int().nonnegative().default(10),
+    /** Final learning rate as a fraction of the base rate. */
+    minLrFraction: z.number().min(0).max(1).default(0.05),
+  })
+  .strict();
+
+export const augmentConfigSchema = z
+  .object({
+    /** Random shift in pixels (pad by replicate, crop back), per sample. 0 disables. */
+    shift: z.number().int().nonnegative().default(2),
+    /** Brightness jitter: each sample's pixels are scaled by 1 + U(-b, b). 0 disables. */
+    brightness: z.number().min(0).max(1).default(0.1),
+  })
+  .strict();
+
+export const trainingConfigSchema = z
+  .object({
+    /** Optimiser steps (each of `batchSize * accumulate` samples). */
+    steps: z.number().int().positive().default(50),
+    /** Wall-time budget in seconds: when set, steps = min(steps, what fits the budget, measured). */
+    timeBudgetSeconds: z.number().positive().optional(),
+    batchSize: z.number().int().positive().default(8),
+    /** Gradient accumulation: micro-batches per optimiser step. */
+    accumulate: z.number().int().positive().default(1),
+    learningRate: z.number().positive().default(1e-3),
+    optimizer: optimizerConfigSchema.default(optimizerConfigSchema.parse({})),
+    schedule: scheduleConfigSchema.default(scheduleConfigSchema.parse({})),
+    /** Clip gradients to this global norm; 0 disables. */
+    clipNorm: z.number().min(0).default(1),
+    /** 'mse' or 'l1' on normalised action chunks, masked by the chunk's valid steps. */
+    actionLoss: z.enum(['mse', 'l1']).default('mse'),
+    lambdaAction: z.number().min(0).default(1),
+    lambdaTask: z.number().min(0).default(0.1),
+    augment: augmentConfigSchema.default(augmentConfigSchema.parse({})),
+    /** Held-out validation loss every N steps (0 = only at the end). */
+    validateEvery: z.number().int().nonnegative().default(25),
+    /** Validation batches per validation. */
+    validationBatches: z.number().int().positive().default(4),
+    /** Checkpoint every N steps (and at the end). */
+    checkpointEvery: z.number().int().positive().default(25),
+    /** Keep the last k step checkpoints (plus the best). */
+    keepLast: z.number().int().positive().default(2),
+    /** Log metrics every N steps. */
+    logEvery: z.number().int().positive().default(1),
+  })
+  .strict();
+
+export const evalConfigSchema = z
+  .object({
+    /** Closed-loop evaluation every M steps (0 = only at the end). */
+    every: z.number().int().nonnegative().default(0),
+    /** Evaluate at the end of training. */
+    atEnd: z.boolean().default(true),
+    /** Episodes per task family. */
+    episodesPerFamily: z.number().int().positive().default(50),
+    /** Action steps executed from each predicted chunk before re-planning (receding horizon). */
+    executeSteps: z.number().int().positive().optional(),
+    blocks: z.number().int().positive().default(4),
+    maxSteps: z.number().int().positive().default(200),
+    seed: z.number().int().nonnegative().default(1000),
+  })
+  .strict();
+
+export const trainExperimentSchema = experimentConfigSchema.extend({
+  data: dataConfigSchema.default(dataConfigSchema.parse({})),
+  training: trainingConfigSchema.default(trainingConfigSchema.parse({})),
+  eval: evalConfigSchema.default(evalConfigSchema.parse({})),
+});
+
+export type DataConfig = z.output<typeof dataConfigSchema>;
+export type OptimizerConfig = z.output<typeof optimizerConfigSchema>;
+export type ScheduleConfig = z.output<typeof scheduleConfigSchema>;
+export type AugmentConfig = z.output<typeof augmentConfigSchema>;
+export type TrainingConfig = z.output<typeof trainingConfigSchema>;
+export type EvalConfig = z.output<typeof evalConfigSchema>;
+export type TrainExperimentConfig = z.output<typeof trainExperimentSchema>;
+
+/** Validates a whole experiment (core's sections plus data, training, eval); errors quote values. */
+export function parseTrainExperiment(raw: unknown, where = 'config'): TrainExperimentConfig {
+  return parseConfig(trainExperimentSchema, raw, where);
+}
+
+/** Reads and validates an experiment file (.yaml, .yml, .json). */
+export function loadTrainExperimentFile(path: string): TrainExperimentConfig {
+  return parseTrainExperiment(readConfigFile(path), path);
+}
