@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { registerPlugins } from './plugins.js';
+import { registerTrain } from './train.js';
 
 /** Every subcommand of `vla`; each lives in its own file and registers itself here. */
-export const commandRegistrations: ReadonlyArray<(program: Command, io: CliIo) => void> = [registerPlugins];
+export const commandRegistrations: ReadonlyArray<(program: Command, io: CliIo) => void> = [
+  registerPlugins,
+  registerTrain,
+];

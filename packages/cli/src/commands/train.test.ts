@@ -1,0 +1,119 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from '../cli-io.js';
+import { runCli } from '../program.js';
+
+async function run(argv: string[], cwd: string) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    cwd,
+    interactive: false,
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr, lastLine: stdout.trimEnd().split('\n').at(-1) ?? '' };
+}
+
+/** A project whose node_modules holds a plugin package serving core's test stages. */
+export function projectWithTestStages(): string {
+  const require = createRequire(import.meta.url);
+  const root = mkdtempSync(join(tmpdir(), 'vla-train-'));
+  const dir = join(root, 'node_modules', 'vlakit-test-stages');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'vlakit-test-stages',
+      version: '0.0.1',
+      type: 'module',
+      main: 'index.js',
+      keywords: ['vlakit-plugin'],
+    }),
+  );
+  // the built testing entry of core (its main entry is src/index.ts or dist/index.js)
+  const core = join(dirname(dirname(require.resolve('@vlakit/core'))), 'dist', 'testing', 'index.js');
+  const kinds = {
+    'test-vision': 'VisionEncoder',
+    'test-language': 'LanguageEncoder',
+    'test-state': 'StateEncoder',
+    'test-fusion': 'Fusion',
+    'test-decoder': 'ActionDecoder',
+  };
+  writeFileSync(
+    join(dir, 'index.js'),
+    `export { testStagesModule as containerModule } from '${pathToFileURL(core).href}';
+export const manifest = ${JSON.stringify(Object.entries(kinds).map(([id, kind]) => ({ id, kind, packageName: 'vlakit-test-stages', version: '0.0.1', description: id, configSchema: {}, specificationVersion: 'v1' })))};
+`,
+  );
+  writeFileSync(
+    join(root, 'tiny.yaml'),
+    `name: tiny
+seed: 1
+pipeline:
+  stages:
+    vision: { plugin: test-vision }
+    language: { plugin: test-language }
+    fusion: { plugin: test-fusion }
+    decoder: { plugin: test-decoder }
+data: { source: synthetic, imageSize: 8, chunk: 2 }
+training: { steps: 4, batchSize: 4, checkpointEvery: 2, validateEvery: 2, validationBatches: 1 }
+eval: { atEnd: false }
+`,
+  );
+  return root;
+}
+
+describe('vla train', () => {
+  it('trains a config, writes runs/<name>/ and prints JSON as the last line', async () => {
+    const root = projectWithTestStages();
+    const r = await run(['train', '--config', 'tiny.yaml', '--backend', 'cpu', '--json'], root);
+    expect(r.stderr).not.toContain('error');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.lastLine);
+    expect(out.steps).toBe(4);
+    expect(out.backend).toBe('cpu');
+    expect(out.run_dir).toBe(join(root, 'runs', 'tiny'));
+    expect(existsSync(join(root, 'runs', 'tiny', 'checkpoints', 'step-4', 'model.safetensors'))).toBe(true);
+    expect(
+      readFileSync(join(root, 'runs', 'tiny', 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(4);
+    // again without --resume: refused; with --resume at the end: nothing left to do
+    const again = await run(['train', '--config', 'tiny.yaml', '--backend', 'cpu'], root);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('--resume');
+    const resumed = await run(
+      ['train', '--config', 'tiny.yaml', '--backend', 'cpu', '--resume', '--json'],
+      root,
+    );
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.lastLine).steps).toBe(4);
+  });
+
+  it('argument errors: missing --config, unknown backend, missing file, bad values', async () => {
+    const root = projectWithTestStages();
+    const none = await run(['train'], root);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("required option '--config <file>'");
+    const badBackend = await run(['train', '--config', 'tiny.yaml', '--backend', 'gpu'], root);
+    expect(badBackend.code).toBe(2);
+    expect(badBackend.stderr).toContain('expected one of auto, tensorflow, wasm, cpu, got "gpu"');
+    const missing = await run(['train', '--config', 'nope.yaml'], root);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('nope.yaml');
+    writeFileSync(
+      join(root, 'bad.yaml'),
+      'pipeline: { stages: { d: { plugin: test-decoder } } }\ntraining: { learningRate: 0 }\n',
+    );
+    const bad = await run(['train', '--config', 'bad.yaml', '--backend', 'cpu'], root);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('training.learningRate (0)');
+  });
+});
