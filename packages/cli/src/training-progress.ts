@@ -6,10 +6,7 @@ export class ProgressBar {
   private readonly bar: SingleBar;
   private started = false;
 
-  constructor(
-    private readonly io: CliIo,
-    format: string,
-  ) {
+  constructor(io: CliIo, format: string) {
     this.bar = new SingleBar({
       format,
       stream: {

@@ -26,7 +26,9 @@ export { learningRateAt } from './lr-schedule.js';
 export { MetricsLog, type MetricsRecord } from './metrics-log.js';
 export { computeStats, normalize, unnormalize } from './normalization.js';
 export { Optimizer } from './optimizer.js';
+export { type PlotSeries, plotLines, type RgbImage } from './line-plot.js';
 export { type LoadedRun, loadRun } from './run-loader.js';
+export { encodePng, writeLossCurve } from './run-report.js';
 export { SyntheticBatchSource, syntheticStats, syntheticTrainingData } from './synthetic-source.js';
 export { batchLoss, type TrainOptions, type TrainProgress, type TrainResult, train } from './trainer.js';
 export {

@@ -30,6 +30,7 @@ import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog, type MetricsRecord } from './metrics-log.js';
 import { Optimizer } from './optimizer.js';
 import type { TrainExperimentConfig } from './training-config.js';
+import { writeLossCurve } from './run-report.js';
 import { openTrainingData } from './training-data.js';
 
 export interface TrainProgress {
@@ -393,6 +394,7 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
         save(metricOf(loss!, lastVal));
       }
     }
+    if (!interrupted) writeLossCurve(runDir);
     const finalBest = best as CheckpointState['best'];
     return {
       runDir,
