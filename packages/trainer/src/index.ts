@@ -21,12 +21,12 @@ export {
   writeCheckpoint,
 } from './checkpoint.js';
 export { clipByGlobalNorm } from './clip-gradients.js';
+export { type PlotSeries, plotLines, type RgbImage } from './line-plot.js';
 export { bceWithLogits, maskedActionLoss } from './losses.js';
 export { learningRateAt } from './lr-schedule.js';
 export { MetricsLog, type MetricsRecord } from './metrics-log.js';
 export { computeStats, normalize, unnormalize } from './normalization.js';
 export { Optimizer } from './optimizer.js';
-export { type PlotSeries, plotLines, type RgbImage } from './line-plot.js';
 export { type LoadedRun, loadRun } from './run-loader.js';
 export { encodePng, writeLossCurve } from './run-report.js';
 export { SyntheticBatchSource, syntheticStats, syntheticTrainingData } from './synthetic-source.js';

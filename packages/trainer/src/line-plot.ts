@@ -53,7 +53,8 @@ export function plotLines(
   for (const s of series) {
     const p = s.points.filter(([, y]) => Number.isFinite(y));
     if (p.length === 1) set(px(p[0]![0]), py(p[0]![1]), s.color);
-    for (let i = 1; i < p.length; i++) line(px(p[i - 1]![0]), py(p[i - 1]![1]), px(p[i]![0]), py(p[i]![1]), s.color);
+    for (let i = 1; i < p.length; i++)
+      line(px(p[i - 1]![0]), py(p[i - 1]![1]), px(p[i]![0]), py(p[i]![1]), s.color);
   }
   return { width, height, data };
 }

@@ -24,7 +24,9 @@ export function writeLossCurve(runDir: string): string[] {
     {
       name: 'val_loss',
       color: [255, 127, 14],
-      points: records.filter((r) => typeof r['val_loss'] === 'number').map((r) => [r.step, r['val_loss'] as number]),
+      points: records
+        .filter((r) => typeof r['val_loss'] === 'number')
+        .map((r) => [r.step, r['val_loss'] as number]),
     },
   ];
   const path = join(runDir, 'report', 'loss-curve.png');

@@ -29,8 +29,8 @@ import { bceWithLogits, maskedActionLoss } from './losses.js';
 import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog, type MetricsRecord } from './metrics-log.js';
 import { Optimizer } from './optimizer.js';
-import type { TrainExperimentConfig } from './training-config.js';
 import { writeLossCurve } from './run-report.js';
+import type { TrainExperimentConfig } from './training-config.js';
 import { openTrainingData } from './training-data.js';
 
 export interface TrainProgress {
