@@ -4,7 +4,7 @@ import { clipByGlobalNorm } from './clip-gradients.js';
 
 describe('clipByGlobalNorm', () => {
   it('scales every gradient by maxNorm / globalNorm when the norm is larger', () => {
-    const grads = new Map([
+    const grads = new Map<string, tf.Tensor>([
       ['a', tf.tensor1d([3, 0])],
       ['b', tf.tensor2d([[0, 4]])],
     ]); // global norm 5

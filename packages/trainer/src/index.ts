@@ -21,6 +21,15 @@ export {
   writeCheckpoint,
 } from './checkpoint.js';
 export { clipByGlobalNorm } from './clip-gradients.js';
+export { type DemoOptions, type DemoSummary, type GenerateDatasetFn, runDemo } from './demo.js';
+export { DEMO_EXPERIMENT, DEMO_GENERATION } from './demo-experiment.js';
+export {
+  type EvaluatePolicyFn,
+  type EvaluatePolicyOptions,
+  evalOptions,
+  evaluateRun,
+  pipelineImageSize,
+} from './evaluate-run.js';
 export { type PlotSeries, plotLines, type RgbImage } from './line-plot.js';
 export { bceWithLogits, maskedActionLoss } from './losses.js';
 export { learningRateAt } from './lr-schedule.js';

@@ -1,0 +1,42 @@
+/**
+ * The experiment `vla demo` trains: ViT + BERT + cross-attention + GRU (+ state MLP) on 64x64
+ * tabletop frames, sized to fit 15 minutes on 2 CPU cores including data generation and
+ * evaluation. Training runs until `timeBudgetSeconds` with the cosine schedule sized to the steps
+ * that fit (measured at the start); chunks of 8 actions are executed receding-horizon, 4 at a time.
+ */
+export const DEMO_EXPERIMENT = {
+  name: 'demo',
+  seed: 0,
+  pipeline: {
+    stages: {
+      vision: {
+        plugin: 'vit',
+        options: { imageSize: 64, patchSize: 8, dim: 64, depth: 2, heads: 4, mlpDim: 128 },
+      },
+      language: { plugin: 'bert', options: {} },
+      state: { plugin: 'state-mlp', options: { dim: 64 } },
+      fusion: { plugin: 'cross-attention', options: { dim: 64, heads: 4 } },
+      decoder: { plugin: 'gru', options: { chunk: 8, hidden: 128 } },
+    },
+  },
+  data: { source: 'lerobot', chunk: 8, imageSize: 64 },
+  training: {
+    steps: 100000,
+    timeBudgetSeconds: 480,
+    batchSize: 32,
+    learningRate: 1e-3,
+    optimizer: { type: 'adamw', weightDecay: 0.01 },
+    schedule: { type: 'warmup-cosine', warmupSteps: 50, minLrFraction: 0.05 },
+    clipNorm: 1,
+    lambdaAction: 1,
+    lambdaTask: 0.1,
+    validateEvery: 200,
+    checkpointEvery: 200,
+    keepLast: 2,
+    logEvery: 10,
+  },
+  eval: { atEnd: false, episodesPerFamily: 50, blocks: 4, executeSteps: 4, maxSteps: 200, seed: 1000 },
+} as const;
+
+/** How many demonstrations the demo generates (cached under the cache folder). */
+export const DEMO_GENERATION = { episodesPerFamily: 60, blocks: 4, imageSize: 64, seed: 0 };
