@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
+import { registerDemo } from './demo.js';
+import { registerEval } from './eval.js';
 import { registerPlugins } from './plugins.js';
 import { registerTrain } from './train.js';
 
@@ -7,4 +9,6 @@ import { registerTrain } from './train.js';
 export const commandRegistrations: ReadonlyArray<(program: Command, io: CliIo) => void> = [
   registerPlugins,
   registerTrain,
+  registerEval,
+  registerDemo,
 ];

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from '../cli-io.js';
+import { runCli } from '../program.js';
+import { projectWithTestStages } from '../test-project.js';
+import { evalJson, formatEval } from './eval.js';
+
+async function run(argv: string[], cwd: string) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    cwd,
+    interactive: false,
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+const report = {
+  episodes_per_family: 50,
+  pc_success: 80,
+  ci95: [74, 85],
+  families: {
+    reach: { pc_success: 90, ci95: [79, 96], mean_steps_to_success: 20, episodes: 50 },
+    push: { pc_success: 70, ci95: [56, 81], mean_steps_to_success: 40, episodes: 50 },
+  },
+};
+
+describe('vla eval', () => {
+  it('argument errors: missing --run, bad --episodes, bad --checkpoint, not a run folder', async () => {
+    const root = projectWithTestStages();
+    const none = await run(['eval'], root);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("required option '--run <dir>'");
+    const badN = await run(['eval', '--run', 'x', '--episodes', '0'], root);
+    expect(badN.code).toBe(2);
+    expect(badN.stderr).toContain('expected a positive integer, got "0"');
+    const badC = await run(['eval', '--run', 'x', '--checkpoint', 'first'], root);
+    expect(badC.code).toBe(2);
+    expect(badC.stderr).toContain('expected one of best, last, got "first"');
+    const notRun = await run(['eval', '--run', 'nowhere', '--backend', 'cpu'], root);
+    expect(notRun.code).toBe(1);
+    expect(notRun.stderr).toContain('--run "nowhere" is not a run folder');
+  });
+
+  it('prints the vla expert JSON shape', () => {
+    expect(evalJson(report)).toEqual({
+      episodes_per_family: 50,
+      pc_success: 80,
+      ci95: [74, 85],
+      families: { reach: { pc_success: 90, ci95: [79, 96] }, push: { pc_success: 70, ci95: [56, 81] } },
+    });
+    expect(formatEval(report)).toContain('push');
+  });
+});
+
+describe('vla demo', () => {
+  it('rejects an unknown backend', async () => {
+    const r = await run(['demo', '--backend', 'metal'], projectWithTestStages());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('got "metal"');
+  });
+});
