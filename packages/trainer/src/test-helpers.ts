@@ -26,7 +26,14 @@ export function tinyConfig(overrides: Record<string, unknown> = {}): TrainExperi
       },
     },
     data: { source: 'synthetic', imageSize: 8, chunk: 2 },
-    training: { steps: 6, batchSize: 4, checkpointEvery: 3, validateEvery: 3, validationBatches: 1 },
+    training: {
+      steps: 6,
+      batchSize: 4,
+      checkpointEvery: 3,
+      validateEvery: 3,
+      validationBatches: 1,
+      augment: { shift: 1, brightness: 0.1 },
+    },
     eval: { atEnd: false },
   };
   const merged: Record<string, unknown> = { ...base };

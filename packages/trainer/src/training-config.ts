@@ -49,12 +49,16 @@ export const scheduleConfigSchema = z
   })
   .strict();
 
+/**
+ * Tensor-side augmentation on the training path, off by default: datasets read with
+ * @vlakit/datasets are augmented by its batch iterator (`data.augmentation`).
+ */
 export const augmentConfigSchema = z
   .object({
-    /** Random shift in pixels (pad by replicate, crop back), per sample. 0 disables. */
-    shift: z.number().int().nonnegative().default(2),
+    /** Random shift in pixels (pad by mirroring, crop back), per sample. 0 disables. */
+    shift: z.number().int().nonnegative().default(0),
     /** Brightness jitter: each sample's pixels are scaled by 1 + U(-b, b). 0 disables. */
-    brightness: z.number().min(0).max(1).default(0.1),
+    brightness: z.number().min(0).max(1).default(0),
   })
   .strict();
 
