@@ -45,7 +45,7 @@ pipeline:
     language: { plugin: test-language }
     fusion: { plugin: test-fusion }
     decoder: { plugin: test-decoder }
-data: { source: synthetic, imageSize: 8, chunk: 2 }
+data: { source: synthetic, imageSize: 8, chunkLength: 2 }
 training: { steps: 4, batchSize: 4, checkpointEvery: 2, validateEvery: 2, validationBatches: 1 }
 eval: { atEnd: false }
 `,

@@ -19,7 +19,7 @@ export const DEMO_EXPERIMENT = {
       decoder: { plugin: 'gru', options: { chunk: 8, hidden: 128 } },
     },
   },
-  data: { source: 'lerobot', chunk: 8, imageSize: 64 },
+  data: { source: 'lerobot', chunkLength: 8, imageSize: 64 },
   training: {
     steps: 100000,
     timeBudgetSeconds: 480,

@@ -25,7 +25,7 @@ export function tinyConfig(overrides: Record<string, unknown> = {}): TrainExperi
         decoder: { plugin: 'test-decoder' },
       },
     },
-    data: { source: 'synthetic', imageSize: 8, chunk: 2 },
+    data: { source: 'synthetic', imageSize: 8, chunkLength: 2 },
     training: {
       steps: 6,
       batchSize: 4,

@@ -103,7 +103,7 @@ export function batchLoss(
     if (t !== batch.chunk || a !== batch.actionDim) {
       throw new VlakitError(
         'shape',
-        `the decoder predicts chunks of ${t} steps x ${a} actions but the data has ${batch.chunk} x ${batch.actionDim}; set the decoder's chunk (and action size) to data.chunk (${batch.chunk})`,
+        `the decoder predicts chunks of ${t} steps x ${a} actions but the data has ${batch.chunk} x ${batch.actionDim}; set the decoder's chunk (and action size) to data.chunkLength (${batch.chunk})`,
       );
     }
     const target = tf.tensor3d(batch.actions, [b, t, a]); // (B, T, A)

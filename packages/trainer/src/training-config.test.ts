@@ -29,13 +29,13 @@ describe('parseTrainExperiment', () => {
     const msg = configError({
       pipeline,
       training: { learningRate: -1, optimizer: { type: 'rmsprop' }, batchSize: 2.5, actionLoss: 'huber' },
-      data: { chunk: 0 },
+      data: { chunkLength: 0 },
     });
     expect(msg).toContain('config.training.learningRate (-1)');
     expect(msg).toContain('config.training.optimizer.type ("rmsprop")');
     expect(msg).toContain('config.training.batchSize (2.5)');
     expect(msg).toContain('config.training.actionLoss ("huber")');
-    expect(msg).toContain('config.data.chunk (0)');
+    expect(msg).toContain('config.data.chunkLength (0)');
   });
 
   it('rejects unknown training keys (typos) by name', () => {

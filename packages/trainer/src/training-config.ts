@@ -17,7 +17,7 @@ export const dataConfigSchema = z.looseObject({
   /** Image side in pixels (square RGB). */
   imageSize: z.number().int().min(4).default(8),
   /** Action chunk length T the decoder predicts. */
-  chunk: z.number().int().positive().default(2),
+  chunkLength: z.number().int().positive().default(2),
   /** Episodes (synthetic / tabletop generation). */
   episodes: z.number().int().positive().default(64),
   /** Fraction of episodes held out for validation. */

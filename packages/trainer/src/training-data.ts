@@ -15,7 +15,7 @@ export async function openTrainingData(
         seed,
         batchSize: training.batchSize,
         imageSize: data.imageSize,
-        chunk: data.chunk,
+        chunk: data.chunkLength,
       });
     default:
       throw new VlakitError(
