@@ -1,3 +1,4 @@
+export { attentionOverlay, writeAttentionMaps } from './attention-maps.js';
 export { augmentImages } from './augment.js';
 export {
   type BatchPolicy,

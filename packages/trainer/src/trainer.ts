@@ -12,6 +12,7 @@ import {
   VlakitError,
   writeFileAtomic,
 } from '@vlakit/core';
+import { writeAttentionMaps } from './attention-maps.js';
 import { augmentImages } from './augment.js';
 import { type BatchPolicy, createBatchPolicy, type EvalReport, pipelineFeeds } from './batch-policy.js';
 import type { BatchSource, TrainingBatch, TrainingData } from './batch-source.js';
@@ -394,7 +395,13 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
         save(metricOf(loss!, lastVal));
       }
     }
-    if (!interrupted) writeLossCurve(runDir);
+    if (!interrupted) {
+      writeLossCurve(runDir);
+      const source = data.validation ?? data.train;
+      const at = source.getState();
+      writeAttentionMaps(pipeline, await source.next(), runDir);
+      source.setState(at);
+    }
     const finalBest = best as CheckpointState['best'];
     return {
       runDir,
