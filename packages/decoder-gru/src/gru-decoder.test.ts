@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { createVlakitContainer, memoryLogger, port, StageRegistry, VlakitError } from '@vlakit/core';
 import { describeStageConformance } from '@vlakit/core/testing';
 import { describe, expect, it } from 'vitest';
-import { containerModule, type GruDecoderOptions, GruDecoderPlugin, gruStep, manifest } from './index.js';
+import {
+  containerModule,
+  type GruDecoder,
+  type GruDecoderOptions,
+  GruDecoderPlugin,
+  gruStep,
+  manifest,
+} from './index.js';
 
 const plugin = new GruDecoderPlugin(memoryLogger());
 const create = (options: GruDecoderOptions, seed = 1) => {
@@ -21,39 +28,50 @@ for (const stepInput of ['both', 'queries', 'fused'] as const) {
   });
 }
 
-// ---- an independent reference: the GRU unrolled step by step in plain JS (float64) ----
+// ---- an independent reference: the ONNX GRU equations (linear_before_reset = 1) unrolled step by
+// step in plain JS (float64), on the weights in the ONNX layout the decoder reports ----
 type Matrix = number[][];
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const affine = (x: number[], kernel: Matrix, bias: number[]) =>
   bias.map((b, j) => b + x.reduce((s, xi, i) => s + xi * kernel[i]![j]!, 0));
 
 function referenceDecoder(
-  weights: ReadonlyMap<string, tf.Variable>,
+  stage: GruDecoder,
   fused: Matrix,
-  stepInput: 'queries' | 'fused' | 'both',
   chunk: number,
 ): { actions: number[][][]; done: number[][] } {
-  const m = (name: string) => weights.get(name)!.arraySync() as Matrix;
-  const v = (name: string) => weights.get(name)!.arraySync() as unknown as number[];
+  const m = (name: string) => stage.variables().get(name)!.arraySync() as Matrix;
+  const v = (name: string) => stage.variables().get(name)!.arraySync() as unknown as number[];
+  const { W, R, B, stepInput } = stage.gruOnnxWeights();
+  const [, threeU, inputWidth] = W.dims;
+  const u = threeU / 3;
   const queries = stepInput === 'fused' ? [] : m('queries');
-  const kernel = m('gru/kernel');
-  const recurrent = m('gru/recurrentKernel');
-  const bW = v('gru/inputBias');
-  const bR = v('gru/recurrentBias');
-  const units = recurrent.length;
+  // row j of gate block g of W (3U, I) / R (3U, U) dotted with a vector
+  const dot = (mat: Float32Array, width: number, row: number, x: number[]) => {
+    let s = 0;
+    for (let k = 0; k < width; k++) s += mat[row * width + k]! * x[k]!;
+    return s;
+  };
   const actions = fused.map((f) => {
     let h = affine(f, m('init/kernel'), v('init/bias')).map(Math.tanh);
     const out: number[][] = [];
     for (let t = 0; t < chunk; t++) {
       const x = stepInput === 'queries' ? queries[t]! : stepInput === 'fused' ? f : [...queries[t]!, ...f];
-      const xp = affine(x, kernel, bW);
-      const hp = affine(h, recurrent, bR);
+      expect(x.length).toBe(inputWidth);
       const next: number[] = [];
-      for (let u = 0; u < units; u++) {
-        const z = sigmoid(xp[u]! + hp[u]!);
-        const r = sigmoid(xp[units + u]! + hp[units + u]!);
-        const n = Math.tanh(xp[2 * units + u]! + r * hp[2 * units + u]!);
-        next.push(z * h[u]! + (1 - z) * n);
+      for (let j = 0; j < u; j++) {
+        const z = sigmoid(
+          dot(W.data, inputWidth, j, x) + dot(R.data, u, j, h) + B.data[j]! + B.data[3 * u + j]!,
+        );
+        const r = sigmoid(
+          dot(W.data, inputWidth, u + j, x) + dot(R.data, u, u + j, h) + B.data[u + j]! + B.data[4 * u + j]!,
+        );
+        const n = Math.tanh(
+          dot(W.data, inputWidth, 2 * u + j, x) +
+            B.data[2 * u + j]! +
+            r * (dot(R.data, u, 2 * u + j, h) + B.data[5 * u + j]!),
+        );
+        next.push((1 - z) * n + z * h[j]!);
       }
       h = next;
       out.push(affine(h, m('head/kernel'), v('head/bias')));
@@ -74,14 +92,15 @@ const maxDiff = (a: unknown, b: unknown): number => {
 describe('gru decoder: against a step-by-step plain-JS reference', () => {
   it.each(['both', 'queries', 'fused'] as const)('step input %s: max abs diff <= 1e-5', (stepInput) => {
     const stage = create({ fusedDim: 12, hidden: 16, chunk: 5, actionDim: 3, queryDim: 6, stepInput }, 7);
-    // bias-free initial weights would hide a bias mix-up: give every bias a distinct value
+    // zero initial biases would hide a bias mix-up: give every bias a distinct value
     tf.tidy(() => {
       for (const [name, v] of stage.variables())
-        if (name.endsWith('ias')) v.assign(tf.randomUniform(v.shape, -0.5, 0.5, 'float32', name.length));
+        if (name.endsWith('ias'))
+          v.assign(tf.randomUniform(v.shape, -0.5, 0.5, 'float32', name.length + v.size));
     });
     const fused = tf.randomUniform([4, 12], -1, 1, 'float32', 3);
     const out = stage.forward({ fused });
-    const ref = referenceDecoder(stage.variables(), fused.arraySync() as Matrix, stepInput, 5);
+    const ref = referenceDecoder(stage, fused.arraySync() as Matrix, 5);
     expect(out['actions']!.shape).toEqual([4, 5, 3]);
     expect(maxDiff(out['actions']!.arraySync(), ref.actions)).toBeLessThanOrEqual(1e-5);
     expect(maxDiff(out['done']!.arraySync(), ref.done)).toBeLessThanOrEqual(1e-5);
@@ -89,19 +108,19 @@ describe('gru decoder: against a step-by-step plain-JS reference', () => {
     stage.dispose();
   });
 
-  it('gruStep broadcasts a batch-1 input projection over the batch', () => {
+  it('gruStep broadcasts a (1, U) input projection over the batch', () => {
     tf.tidy(() => {
       const u = 3;
+      const gate = (seed: number, shape: number[]) => tf.randomNormal(shape, 0, 1, 'float32', seed);
       const w = {
-        kernel: tf.randomNormal([2, 3 * u], 0, 1, 'float32', 1),
-        recurrentKernel: tf.randomNormal([u, 3 * u], 0, 1, 'float32', 2),
-        inputBias: tf.randomNormal([3 * u], 0, 1, 'float32', 3),
-        recurrentBias: tf.randomNormal([3 * u], 0, 1, 'float32', 4),
+        recurrentKernel: { z: gate(1, [u, u]), r: gate(2, [u, u]), h: gate(3, [u, u]) },
+        recurrentBias: { z: gate(4, [u]), r: gate(5, [u]), h: gate(6, [u]) },
       };
-      const xp = tf.randomNormal([1, 3 * u], 0, 1, 'float32', 5); // (1, 3U)
-      const h = tf.randomNormal([4, u], 0, 1, 'float32', 6); // (B, U)
+      const xp = { z: gate(7, [1, u]), r: gate(8, [1, u]), h: gate(9, [1, u]) }; // (1, U) each
+      const h = gate(10, [4, u]); // (B, U)
       const broadcast = gruStep(xp, h, w); // (B, U)
-      const tiled = gruStep(tf.tile(xp, [4, 1]), h, w); // (B, U)
+      const tile = (t: tf.Tensor) => tf.tile(t, [4, 1]);
+      const tiled = gruStep({ z: tile(xp.z), r: tile(xp.r), h: tile(xp.h) }, h, w); // (B, U)
       expect(broadcast.shape).toEqual([4, u]);
       expect(tf.max(tf.abs(broadcast.sub(tiled))).dataSync()[0]).toBe(0);
     });
@@ -128,8 +147,21 @@ describe('gru decoder: outputs and configuration', () => {
       ['done', ['B', 1]],
     ]);
     stage.build();
-    expect(stage.variables().get('gru/kernel')!.shape).toEqual([96, 384]);
-    expect(stage.variables().get('gru/recurrentKernel')!.shape).toEqual([128, 384]);
+    const shape = (name: string) => stage.variables().get(name)!.shape;
+    expect(shape('queries')).toEqual([8, 32]);
+    expect(shape('gru/z/queryKernel')).toEqual([32, 128]);
+    expect(shape('gru/r/fusedKernel')).toEqual([64, 128]);
+    expect(shape('gru/h/recurrentKernel')).toEqual([128, 128]);
+    const onnx = stage.gruOnnxWeights();
+    expect([onnx.W.dims, onnx.R.dims, onnx.B.dims]).toEqual([
+      [1, 384, 96],
+      [1, 384, 128],
+      [1, 768],
+    ]);
+    // W row (gate r, unit 5), input column 32 + 7 = fused row 7 of gru/r/fusedKernel
+    expect(onnx.W.data[(128 + 5) * 96 + 32 + 7]).toBe(
+      stage.variables().get('gru/r/fusedKernel')!.dataSync()[7 * 128 + 5],
+    );
     const fused = tf.randomUniform([2, 64], -1, 1, 'float32', 1);
     const out = stage.forward({ fused });
     expect(out['actions']!.shape).toEqual([2, 8, 2]);

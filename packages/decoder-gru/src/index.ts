@@ -2,7 +2,14 @@ import { StageTokens } from '@vlakit/core';
 import { ContainerModule } from 'inversify';
 import { GruDecoderPlugin } from './gru-decoder-plugin.js';
 
-export { type GruWeights, gruInputProjection, gruSequence, gruStep } from './gru-cell.js';
+export {
+  GATES,
+  type Gate,
+  type GruRecurrentWeights,
+  gruSequence,
+  gruStep,
+  type PerGate,
+} from './gru-cell.js';
 export { GruDecoder, gruDecoderPorts } from './gru-decoder.js';
 export {
   type GruDecoderConfig,
