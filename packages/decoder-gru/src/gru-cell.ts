@@ -75,7 +75,7 @@ export function gruSequence(
 ): tf.Tensor {
   const perStep = (t: tf.Tensor): tf.Tensor[] =>
     t.shape[0] === 1
-      ? [tf.reshape(t, t.shape.slice(1))] // 1 x (B|1, U) (unstack of a size-1 axis has no working gradient in tfjs 4.22)
+      ? [tf.reshape(t, [-1, t.shape[2]!])] // 1 x (B|1, U) (unstack of a size-1 axis has no working gradient in tfjs 4.22)
       : tf.unstack(t, 0); // T x (B|1, U), contiguous slices
   const inputs = { z: perStep(xProjected.z), r: perStep(xProjected.r), h: perStep(xProjected.h) };
   const at = (list: tf.Tensor[], t: number) => list[Math.min(t, list.length - 1)]!;

@@ -78,7 +78,7 @@ export class GruDecoder extends TfStage<GruDecoderConfig> implements ActionDecod
       }
       if (this.usesFused) {
         const f = tf.matMul(fused, this.v(`gru/${g}/fusedKernel`)); // (B, U)
-        x = tf.add(x, tf.expandDims(f, 0)); // (T|1, B, U)
+        x = tf.add(x, tf.reshape(f, [1, -1, hidden])); // (T|1, B, U)
       }
       return x;
     };

@@ -126,7 +126,7 @@ export class CrossAttentionFusion extends TfStage<CrossAttentionConfig> implemen
 
     let fused: tf.Tensor;
     if (query === 'language') {
-      const mask = tf.expandDims(languageMask, 2); // (B, L, 1)
+      const mask = tf.reshape(languageMask, [-1, queryLength, 1]); // (B, L, 1)
       tokens = tf.mul(tokens, mask); // (B, L, D): zero at padding, like the language encoder's tokens
       fused = tf.div(tf.sum(tokens, 1), tf.maximum(tf.sum(mask, 1), 1e-6)); // (B, D): masked mean
     } else {

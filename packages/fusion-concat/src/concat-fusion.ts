@@ -42,7 +42,7 @@ export class ConcatFusion extends TfStage<ConcatFusionConfig> implements FusionV
     const parts = [tf.mean(inputs['vision']!, 1)]; // (B, Dv)
     const language = inputs['language']; // (B, L, Dl) when wired
     if (language !== undefined) {
-      const mask = tf.expandDims(inputs['languageMask']!, 2); // (B, L, 1)
+      const mask = tf.reshape(inputs['languageMask']!, [-1, language.shape[1]!, 1]); // (B, L, 1)
       const total = tf.sum(tf.mul(language, mask), 1); // (B, Dl)
       parts.push(tf.div(total, tf.maximum(tf.sum(mask, 1), 1e-6))); // (B, Dl): masked mean
     }
