@@ -120,3 +120,26 @@ export function buildFamilyPipeline(
 ): Pipeline {
   return buildPipeline({ stages }, registry, { seed });
 }
+
+/** One stage of each plugin (and mode) of the family, with explicit widths. */
+export const stageCases: Array<{ name: string; plugin: string; options: object }> = [
+  {
+    name: 'cross-attention (language queries, state)',
+    plugin: 'cross-attention',
+    options: { visionDim: 6, languageDim: 5, stateDim: 3, dim: 8, heads: 2 },
+  },
+  {
+    name: 'cross-attention (vision queries, masked keys)',
+    plugin: 'cross-attention',
+    options: { visionDim: 6, languageDim: 5, dim: 8, heads: 2, query: 'vision' },
+  },
+  { name: 'concat', plugin: 'concat', options: { visionDim: 6, languageDim: 5, stateDim: 3, dim: 8 } },
+  { name: 'gru', plugin: 'gru', options: { fusedDim: 8, hidden: 6, chunk: 3, queryDim: 4 } },
+  {
+    name: 'gru (fused step input)',
+    plugin: 'gru',
+    options: { fusedDim: 8, hidden: 6, chunk: 3, stepInput: 'fused' },
+  },
+  { name: 'mlp', plugin: 'mlp', options: { fusedDim: 8, hidden: [12, 10], chunk: 3 } },
+  { name: 'state-mlp', plugin: 'state-mlp', options: { stateDim: 3, hidden: [8], dim: 6 } },
+];

@@ -3,7 +3,14 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { StageV1, TensorMap } from '@vlakit/core';
 import { randomFeeds } from '@vlakit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFamilyPipeline, familyRegistry, fixedBatch, stageSets, trainSteps } from './test-pipeline.js';
+import {
+  buildFamilyPipeline,
+  stageCases as cases,
+  familyRegistry,
+  fixedBatch,
+  stageSets,
+  trainSteps,
+} from './test-pipeline.js';
 
 /*
  * Every stage of this family runs forward and backward on the stock wasm backend (no kernel
@@ -11,22 +18,6 @@ import { buildFamilyPipeline, familyRegistry, fixedBatch, stageSets, trainSteps 
  */
 
 const registry = familyRegistry();
-const cases: Array<{ name: string; plugin: string; options: object }> = [
-  {
-    name: 'cross-attention (language queries, state)',
-    plugin: 'cross-attention',
-    options: { visionDim: 6, languageDim: 5, stateDim: 3, dim: 8, heads: 2 },
-  },
-  {
-    name: 'cross-attention (vision queries, masked keys)',
-    plugin: 'cross-attention',
-    options: { visionDim: 6, languageDim: 5, dim: 8, heads: 2, query: 'vision' },
-  },
-  { name: 'concat', plugin: 'concat', options: { visionDim: 6, languageDim: 5, stateDim: 3, dim: 8 } },
-  { name: 'gru', plugin: 'gru', options: { fusedDim: 8, hidden: 6, chunk: 3, queryDim: 4 } },
-  { name: 'mlp', plugin: 'mlp', options: { fusedDim: 8, hidden: [12, 10], chunk: 3 } },
-  { name: 'state-mlp', plugin: 'state-mlp', options: { stateDim: 3, hidden: [8], dim: 6 } },
-];
 
 /** Outputs and gradients of every variable under the conformance suite's test loss. */
 function run(
