@@ -111,6 +111,17 @@ describe('cross-attention: attention maps', () => {
     stage.dispose();
   });
 
+  it('lets a query with no valid key attend to nothing (vision queries, empty instruction)', () => {
+    const stage = create({ visionDim: 6, languageDim: 5, dim: 8, heads: 2, query: 'vision' });
+    const f = feeds([3, 0]);
+    const out = stage.forward(f, { inspect: true });
+    const a = out['attention']!.arraySync() as number[][][][]; // (B, H, N, L)
+    for (const row of a[1]!.flat()) expect(row).toEqual([0, 0, 0, 0, 0]);
+    expect(Array.from(out['fused']!.dataSync()).every(Number.isFinite)).toBe(true);
+    tf.dispose([out, f]);
+    stage.dispose();
+  });
+
   it('keeps the state token a valid key when the language mask is padded (vision queries)', () => {
     const stage = create({ visionDim: 6, languageDim: 5, stateDim: 3, dim: 8, heads: 2, query: 'vision' });
     const f = feeds([2, 0], 4, 5, 6, 5, 3); // the second sample has no real instruction token
