@@ -75,3 +75,21 @@ export { StageRegistry } from './stage-registry.js';
 export { TfStage, type TfStageInit, type VariableFactory } from './tf-stage.js';
 export { CoreTokens, StageTokens } from './tokens.js';
 export { type ShapeBindings, validatePortTensors } from './validate-tensors.js';
+export {
+  type AttentionResult,
+  type AttentionWeights,
+  type DenseWeights,
+  dense,
+  geluErf,
+  type LayerNormWeights,
+  layerNorm,
+  MASKED_LOGIT,
+  multiHeadAttention,
+} from './layers/index.js';
+export {
+  type ExpectedCheckpointTensor,
+  type TakeCheckpointOptions,
+  type TakenCheckpoint,
+  takeCheckpointTensors,
+  transposeMatrix,
+} from './checkpoint-mapping.js';
