@@ -100,7 +100,10 @@ export function resolveBertConfig(
       .filter((k) => k !== 'vocabSize' && given[k] !== undefined && given[k] !== fromCheckpoint[k])
       .map((k) => `${k} (${quote(given[k])}) but the checkpoint has ${quote(fromCheckpoint[k])}`);
     if (clashes.length > 0) {
-      throw new VlakitError('config', `${where}: options disagree with ${o.hfCheckpoint}/config.json: ${clashes.join('; ')}`);
+      throw new VlakitError(
+        'config',
+        `${where}: options disagree with ${o.hfCheckpoint}/config.json: ${clashes.join('; ')}`,
+      );
     }
     if (fromCheckpoint.vocabSize < vocabSize) {
       throw new VlakitError(

@@ -12,7 +12,10 @@ const SMALL = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'push', 'the', 'red', 'block'
 describeStageConformance('bert (default options)', { create: (seed) => plugin.create({}, ctx(seed)) });
 describeStageConformance('bert (custom vocabulary, 2 token types, 8 positions)', {
   create: (seed) =>
-    plugin.create({ vocab: SMALL, dim: 12, heads: 3, depth: 1, maxLength: 5, maxPositions: 8, typeVocabSize: 2 }, ctx(seed)),
+    plugin.create(
+      { vocab: SMALL, dim: 12, heads: 3, depth: 1, maxLength: 5, maxPositions: 8, typeVocabSize: 2 },
+      ctx(seed),
+    ),
 });
 
 describe('bert encoder', () => {
@@ -32,9 +35,15 @@ describe('bert encoder', () => {
 
   it('rejects bad options with messages that quote the values', () => {
     expect(() => plugin.create({ dim: 30, heads: 4 }, ctx(1))).toThrow(/heads \(4\) must divide dim \(30\)/);
-    expect(() => plugin.create({ maxLength: 20, maxPositions: 8 }, ctx(1))).toThrow(/maxLength \(20\) must be <= maxPositions \(8\)/);
-    expect(() => plugin.create({ vocab: SMALL, vocabFile: 'v.txt' }, ctx(1))).toThrow(/one vocabulary source, not vocab and vocabFile/);
-    expect(() => plugin.create({ vocabFile: '/nonexistent/vocab.txt' }, ctx(1))).toThrow(/cannot read vocabulary/);
+    expect(() => plugin.create({ maxLength: 20, maxPositions: 8 }, ctx(1))).toThrow(
+      /maxLength \(20\) must be <= maxPositions \(8\)/,
+    );
+    expect(() => plugin.create({ vocab: SMALL, vocabFile: 'v.txt' }, ctx(1))).toThrow(
+      /one vocabulary source, not vocab and vocabFile/,
+    );
+    expect(() => plugin.create({ vocabFile: '/nonexistent/vocab.txt' }, ctx(1))).toThrow(
+      /cannot read vocabulary/,
+    );
     expect(() => plugin.create({ maxLength: 1 }, ctx(1))).toThrow(VlakitError);
   });
 
@@ -67,7 +76,9 @@ describe('bert encoder', () => {
     stage.build();
     const tokenIds = tf.tensor2d([[2, 4, 8, 3]], [1, 4], 'int32');
     const mask = tf.ones([1, 4]);
-    expect(() => stage.forward({ tokenIds, mask })).toThrow(/'tokenIds' holds 8 at flat index 2; ids must be in \[0, 8\)/);
+    expect(() => stage.forward({ tokenIds, mask })).toThrow(
+      /'tokenIds' holds 8 at flat index 2; ids must be in \[0, 8\)/,
+    );
     tf.dispose([tokenIds, mask]);
     stage.dispose();
   });
@@ -83,7 +94,10 @@ describe('bert encoder', () => {
     const opt = tf.train.adam(0.01);
     const loss = () =>
       tf.tidy(() => {
-        const cls = stage.forward({ tokenIds, mask })['tokens']!.slice([0, 0, 0], [2, 1, 16]).reshape([2, 16]); // (B, D)
+        const cls = stage
+          .forward({ tokenIds, mask })
+          ['tokens']!.slice([0, 0, 0], [2, 1, 16])
+          .reshape([2, 16]); // (B, D)
         return tf.losses.meanSquaredError(target, tf.sum(tf.mul(cls, readout), 1)) as tf.Scalar; // (B,)
       });
     const first = loss().dataSync()[0]!;

@@ -2,7 +2,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readSafetensorsFile, type TensorToWrite, toFloat32, VlakitError, writeSafetensorsFile } from '@vlakit/core';
+import {
+  readSafetensorsFile,
+  type TensorToWrite,
+  toFloat32,
+  VlakitError,
+  writeSafetensorsFile,
+} from '@vlakit/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BertEncoder } from './bert-encoder.js';
 import { BertEncoderPlugin } from './bert-encoder-plugin.js';
@@ -20,7 +26,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'bert-ckpt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A copy of the fixture checkpoint with its tensors (and optionally its vocabulary) edited. */
-function editedCheckpoint(name: string, edit: (t: Map<string, TensorToWrite>) => void, vocab?: string): string {
+function editedCheckpoint(
+  name: string,
+  edit: (t: Map<string, TensorToWrite>) => void,
+  vocab?: string,
+): string {
   const dir = join(tmp, name);
   mkdirSync(dir, { recursive: true });
   const file = readSafetensorsFile(join(CKPT, 'model.safetensors'));
@@ -47,10 +57,16 @@ describe('Hugging Face BERT checkpoints', () => {
   it('takes architecture, LayerNorm epsilon and vocabulary from the folder (hfCheckpoint option)', () => {
     const s = plugin.create({ hfCheckpoint: CKPT, maxLength: 10 }, ctx);
     const c = s.config;
-    expect([c.vocabSize, c.dim, c.depth, c.heads, c.mlpDim, c.maxPositions, c.typeVocabSize]).toEqual([38, 16, 2, 2, 32, 24, 2]);
+    expect([c.vocabSize, c.dim, c.depth, c.heads, c.mlpDim, c.maxPositions, c.typeVocabSize]).toEqual([
+      38, 16, 2, 2, 32, 24, 2,
+    ]);
     expect(s.tokenizer.vocabSize).toBe(38);
-    expect(() => plugin.create({ hfCheckpoint: CKPT, heads: 4 }, ctx)).toThrow(/heads \(4\) but the checkpoint has 2/);
-    expect(() => plugin.create({ hfCheckpoint: CKPT, maxLength: 30 }, ctx)).toThrow(/maxLength \(30\) must be <= maxPositions \(24\)/);
+    expect(() => plugin.create({ hfCheckpoint: CKPT, heads: 4 }, ctx)).toThrow(
+      /heads \(4\) but the checkpoint has 2/,
+    );
+    expect(() => plugin.create({ hfCheckpoint: CKPT, maxLength: 30 }, ctx)).toThrow(
+      /maxLength \(30\) must be <= maxPositions \(24\)/,
+    );
   });
 
   it('matches the plain-torch reference of HF BertModel (max abs diff <= 1e-4), padding included', async () => {
@@ -69,7 +85,10 @@ describe('Hugging Face BERT checkpoints', () => {
     const dir = editedCheckpoint('prefixed', (t) => {
       for (const [k, v] of [...t]) {
         t.delete(k);
-        t.set(`bert.${k.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta')}`, v);
+        t.set(
+          `bert.${k.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta')}`,
+          v,
+        );
       }
       t.set('cls.predictions.bias', { dtype: 'F32', shape: [38], data: new Float32Array(38) });
     });
@@ -84,7 +103,11 @@ describe('Hugging Face BERT checkpoints', () => {
     const dir = editedCheckpoint('broken', (t) => {
       t.delete('encoder.layer.0.attention.self.value.bias');
       t.set('encoder.layer.0.attention.self.extra', { dtype: 'F32', shape: [1], data: new Float32Array(1) });
-      t.set('embeddings.word_embeddings.weight', { dtype: 'F32', shape: [38, 8], data: new Float32Array(38 * 8) });
+      t.set('embeddings.word_embeddings.weight', {
+        dtype: 'F32',
+        shape: [38, 8],
+        data: new Float32Array(38 * 8),
+      });
     });
     const stage = plugin.create({ hfCheckpoint: CKPT, maxLength: 10 }, ctx);
     const error = await stage.loadPretrained(dir).catch((e: unknown) => e);
@@ -92,13 +115,17 @@ describe('Hugging Face BERT checkpoints', () => {
     const msg = (error as Error).message;
     expect(msg).toMatch(/missing keys \(1\): encoder\.layer\.0\.attention\.self\.value\.bias/);
     expect(msg).toMatch(/unexpected keys \(1\): encoder\.layer\.0\.attention\.self\.extra/);
-    expect(msg).toMatch(/mis-shaped keys \(1\): embeddings\.word_embeddings\.weight: expected \[38,16\], got \[38,8\]/);
+    expect(msg).toMatch(
+      /mis-shaped keys \(1\): embeddings\.word_embeddings\.weight: expected \[38,16\], got \[38,8\]/,
+    );
     stage.dispose();
   });
 
   it('rejects a folder whose config or vocabulary disagrees with the stage', async () => {
     const scratch = plugin.create({ dim: 16, heads: 2 }, ctx);
-    await expect(scratch.loadPretrained(CKPT)).rejects.toThrow(/vocabSize \(vocab_size\): stage \d+, checkpoint 38/);
+    await expect(scratch.loadPretrained(CKPT)).rejects.toThrow(
+      /vocabSize \(vocab_size\): stage \d+, checkpoint 38/,
+    );
     const otherVocab = readFileSync(join(CKPT, 'vocab.txt'), 'utf8').replace('\nred\n', '\nrouge\n');
     const dir = editedCheckpoint('other-vocab', () => {}, otherVocab);
     const stage = plugin.create({ hfCheckpoint: CKPT, maxLength: 10 }, ctx);

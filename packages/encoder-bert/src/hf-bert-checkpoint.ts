@@ -15,7 +15,10 @@ import { WordPieceTokenizer } from './wordpiece-tokenizer.js';
 export function readHfBertConfig(dir: string): BertArchitecture {
   const path = join(dir, 'config.json');
   if (!existsSync(path)) {
-    throw new VlakitError('checkpoint', `${path} not found: a Hugging Face BERT folder holds config.json, model.safetensors and vocab.txt or tokenizer.json`);
+    throw new VlakitError(
+      'checkpoint',
+      `${path} not found: a Hugging Face BERT folder holds config.json, model.safetensors and vocab.txt or tokenizer.json`,
+    );
   }
   let raw: Record<string, unknown>;
   try {
@@ -31,11 +34,17 @@ export function readHfBertConfig(dir: string): BertArchitecture {
   };
   const act = raw['hidden_act'] ?? 'gelu';
   if (act !== 'gelu') {
-    throw new VlakitError('checkpoint', `${path}: hidden_act (${quote(act)}) is not supported; the encoder implements 'gelu' (erf)`);
+    throw new VlakitError(
+      'checkpoint',
+      `${path}: hidden_act (${quote(act)}) is not supported; the encoder implements 'gelu' (erf)`,
+    );
   }
   const posType = raw['position_embedding_type'] ?? 'absolute';
   if (posType !== 'absolute') {
-    throw new VlakitError('checkpoint', `${path}: position_embedding_type (${quote(posType)}) is not supported; only 'absolute'`);
+    throw new VlakitError(
+      'checkpoint',
+      `${path}: position_embedding_type (${quote(posType)}) is not supported; only 'absolute'`,
+    );
   }
   return {
     vocabSize: num('vocab_size', 30522),
@@ -60,8 +69,16 @@ function keyMap(c: BertArchitecture): Row[] {
   const { dim, mlpDim } = c;
   const rows: Row[] = [
     { key: 'embeddings.word_embeddings.weight', shape: [c.vocabSize, dim], variable: 'embeddings/word' },
-    { key: 'embeddings.position_embeddings.weight', shape: [c.maxPositions, dim], variable: 'embeddings/position' },
-    { key: 'embeddings.token_type_embeddings.weight', shape: [c.typeVocabSize, dim], variable: 'embeddings/tokenType' },
+    {
+      key: 'embeddings.position_embeddings.weight',
+      shape: [c.maxPositions, dim],
+      variable: 'embeddings/position',
+    },
+    {
+      key: 'embeddings.token_type_embeddings.weight',
+      shape: [c.typeVocabSize, dim],
+      variable: 'embeddings/tokenType',
+    },
     { key: 'embeddings.LayerNorm.weight', shape: [dim], variable: 'embeddings/ln/gamma' },
     { key: 'embeddings.LayerNorm.bias', shape: [dim], variable: 'embeddings/ln/beta' },
   ];
@@ -76,7 +93,8 @@ function keyMap(c: BertArchitecture): Row[] {
       rows.push({ key: `${key}.weight`, shape: [dim], variable: `${variable}/gamma` });
       rows.push({ key: `${key}.bias`, shape: [dim], variable: `${variable}/beta` });
     };
-    for (const proj of ['query', 'key', 'value']) linear(`${h}.attention.self.${proj}`, dim, dim, `${b}/attn/${proj}`);
+    for (const proj of ['query', 'key', 'value'])
+      linear(`${h}.attention.self.${proj}`, dim, dim, `${b}/attn/${proj}`);
     linear(`${h}.attention.output.dense`, dim, dim, `${b}/attn/output`);
     norm(`${h}.attention.output.LayerNorm`, `${b}/ln1`);
     linear(`${h}.intermediate.dense`, mlpDim, dim, `${b}/mlp/fc1`);
@@ -154,6 +172,7 @@ export function loadHfBertCheckpoint(
     values.set(r.variable, r.linear ? transposeMatrix(data, r.shape[0]!, r.shape[1]!) : data);
   }
   if (taken.prefix) notes.push(`stripped key prefix ${quote(taken.prefix)}`);
-  if (taken.ignored.length > 0) notes.push(`ignored ${taken.ignored.length} tensors: ${taken.ignored.join(', ')}`);
+  if (taken.ignored.length > 0)
+    notes.push(`ignored ${taken.ignored.length} tensors: ${taken.ignored.join(', ')}`);
   return { values, report: { loaded: [...values.keys()], notes } };
 }

@@ -20,7 +20,16 @@ const rows = (t: WordPieceTokenizer, texts: string[]) => {
 describe('WordPiece tokenizer', () => {
   it('lower-cases, strips accents, splits punctuation and continues words with ##', () => {
     expect(tiny.tokenize('Push the RED stars!')).toEqual(['push', 'the', 'red', 'star', '##s', '!']);
-    expect(tiny.tokenize('Café unwanted,x xx')).toEqual(['cafe', 'un', '##want', '##ed', ',', 'x', 'x', '##x']);
+    expect(tiny.tokenize('Café unwanted,x xx')).toEqual([
+      'cafe',
+      'un',
+      '##want',
+      '##ed',
+      ',',
+      'x',
+      'x',
+      '##x',
+    ]);
   });
 
   it('maps words it cannot piece together to [UNK] (whole word, as BERT does)', () => {
@@ -41,7 +50,18 @@ describe('WordPiece tokenizer', () => {
 
   it('truncates the content to maxLength - 2 and keeps [SEP] last', () => {
     const text = 'push the red block to the left of the blue star';
-    expect(rows(tiny, [text])[0]).toEqual(['[CLS]', 'push', 'the', 'red', 'block', 'to', 'the', 'left', 'of', '[SEP]']);
+    expect(rows(tiny, [text])[0]).toEqual([
+      '[CLS]',
+      'push',
+      'the',
+      'red',
+      'block',
+      'to',
+      'the',
+      'left',
+      'of',
+      '[SEP]',
+    ]);
     const e = tiny.encode([text]);
     expect(Array.from(e.mask).every((m) => m === 1)).toBe(true);
   });
@@ -49,12 +69,18 @@ describe('WordPiece tokenizer', () => {
   it('rejects non-string input and bad vocabularies with clear errors', () => {
     expect(() => tiny.encode([3 as never])).toThrow(/text 0 is 3, expected a string/);
     expect(() => tiny.encode('push' as never)).toThrow(/array of strings/);
-    expect(() => WordPieceTokenizer.fromVocab(['[PAD]', '[UNK]', 'a'], { maxLength: 8 })).toThrow(/lacks \[CLS\], \[SEP\]/);
-    expect(() => WordPieceTokenizer.fromVocab(['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'a', 'a'], { maxLength: 8 })).toThrow(
-      /"a" appears twice/,
+    expect(() => WordPieceTokenizer.fromVocab(['[PAD]', '[UNK]', 'a'], { maxLength: 8 })).toThrow(
+      /lacks \[CLS\], \[SEP\]/,
     );
-    expect(() => WordPieceTokenizer.fromVocab(['[PAD]', '[UNK]', '[CLS]', '[SEP]'], { maxLength: 1 })).toThrow(/>= 2/);
-    expect(() => WordPieceTokenizer.fromDir(tmp, { maxLength: 8 })).toThrow(/neither tokenizer\.json nor vocab\.txt/);
+    expect(() =>
+      WordPieceTokenizer.fromVocab(['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'a', 'a'], { maxLength: 8 }),
+    ).toThrow(/"a" appears twice/);
+    expect(() =>
+      WordPieceTokenizer.fromVocab(['[PAD]', '[UNK]', '[CLS]', '[SEP]'], { maxLength: 1 }),
+    ).toThrow(/>= 2/);
+    expect(() => WordPieceTokenizer.fromDir(tmp, { maxLength: 8 })).toThrow(
+      /neither tokenizer\.json nor vocab\.txt/,
+    );
     const err = (() => {
       try {
         WordPieceTokenizer.fromFile(join(tmp, 'missing.txt'), { maxLength: 8 });
@@ -69,7 +95,18 @@ describe('WordPiece tokenizer', () => {
     const t = WordPieceTokenizer.fromVocab(instructionVocabulary(), { maxLength: 32 });
     for (const w of INSTRUCTION_WORDS) expect(t.tokenize(w)).toEqual([w]);
     expect(t.tokenize('Slide the yellow pentagon close to the top-left corner.')).toEqual([
-      'slide', 'the', 'yellow', 'pentagon', 'close', 'to', 'the', 'top', '-', 'left', 'corner', '.',
+      'slide',
+      'the',
+      'yellow',
+      'pentagon',
+      'close',
+      'to',
+      'the',
+      'top',
+      '-',
+      'left',
+      'corner',
+      '.',
     ]);
     expect(t.tokenize('zebra')).toEqual(['z', '##e', '##b', '##r', '##a']);
     expect(t.tokenize('moons')).toEqual(['moon', '##s']);

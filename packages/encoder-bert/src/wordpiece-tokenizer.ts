@@ -86,46 +86,75 @@ export class WordPieceTokenizer implements TextTokenizerV1 {
     source: string,
   ) {
     if (!Number.isInteger(maxLength) || maxLength < 2) {
-      throw new VlakitError('config', `${source}: maxLength (${quote(maxLength)}) must be an integer >= 2 ([CLS] and [SEP])`);
+      throw new VlakitError(
+        'config',
+        `${source}: maxLength (${quote(maxLength)}) must be an integer >= 2 ([CLS] and [SEP])`,
+      );
     }
     const model = json['model'] as { type?: unknown; vocab?: unknown } | undefined;
     if (model?.type !== 'WordPiece' || typeof model.vocab !== 'object' || model.vocab === null) {
-      throw new VlakitError('config', `${source}: expected a WordPiece tokenizer (model.type "WordPiece"), got ${quote(model?.type)}`);
+      throw new VlakitError(
+        'config',
+        `${source}: expected a WordPiece tokenizer (model.type "WordPiece"), got ${quote(model?.type)}`,
+      );
     }
     const entries = Object.entries(model.vocab as Record<string, number>);
     const vocab: string[] = new Array(entries.length);
     for (const [token, id] of entries) {
       if (!Number.isInteger(id) || id < 0 || id >= entries.length || vocab[id] !== undefined) {
-        throw new VlakitError('config', `${source}: token ${quote(token)} has id ${quote(id)}; ids must be 0..${entries.length - 1}, each once`);
+        throw new VlakitError(
+          'config',
+          `${source}: token ${quote(token)} has id ${quote(id)}; ids must be 0..${entries.length - 1}, each once`,
+        );
       }
       vocab[id] = token;
     }
     const missing = REQUIRED.filter((t) => !(t in (model.vocab as object)));
     if (missing.length > 0) {
-      throw new VlakitError('config', `${source}: the vocabulary lacks ${missing.join(', ')} (a BERT vocabulary needs ${REQUIRED.join(', ')})`);
+      throw new VlakitError(
+        'config',
+        `${source}: the vocabulary lacks ${missing.join(', ')} (a BERT vocabulary needs ${REQUIRED.join(', ')})`,
+      );
     }
     this.vocab = vocab;
-    this.special = Object.fromEntries(REQUIRED.map((t) => [t, (model.vocab as Record<string, number>)[t]!])) as never;
+    this.special = Object.fromEntries(
+      REQUIRED.map((t) => [t, (model.vocab as Record<string, number>)[t]!]),
+    ) as never;
     this.maxLength = maxLength;
     this.vocabSize = vocab.length;
     this.tokenizer = new Tokenizer(json, {});
   }
 
   /** From a vocabulary in id order (as vocab.txt lists it). */
-  static fromVocab(vocab: readonly string[], options: WordPieceOptions, source = 'vocabulary'): WordPieceTokenizer {
+  static fromVocab(
+    vocab: readonly string[],
+    options: WordPieceOptions,
+    source = 'vocabulary',
+  ): WordPieceTokenizer {
     const seen = new Set<string>();
     vocab.forEach((t, i) => {
-      if (t.length === 0 || /\s/.test(t)) throw new VlakitError('config', `${source}: token ${i} (${quote(t)}) is empty or holds whitespace`);
-      if (seen.has(t)) throw new VlakitError('config', `${source}: token ${quote(t)} appears twice (again at id ${i})`);
+      if (t.length === 0 || /\s/.test(t))
+        throw new VlakitError('config', `${source}: token ${i} (${quote(t)}) is empty or holds whitespace`);
+      if (seen.has(t))
+        throw new VlakitError('config', `${source}: token ${quote(t)} appears twice (again at id ${i})`);
       seen.add(t);
     });
-    return new WordPieceTokenizer(bertTokenizerJson(vocab, options.lowerCase ?? true), options.maxLength, source);
+    return new WordPieceTokenizer(
+      bertTokenizerJson(vocab, options.lowerCase ?? true),
+      options.maxLength,
+      source,
+    );
   }
 
   /** From an HF tokenizer.json object (its normalizer, pre-tokenizer and WordPiece model). */
   static fromTokenizerJson(json: unknown, maxLength: number, source = 'tokenizer.json'): WordPieceTokenizer {
-    if (typeof json !== 'object' || json === null) throw new VlakitError('config', `${source} is not a JSON object`);
-    return new WordPieceTokenizer({ ...(json as Record<string, unknown>), truncation: null, padding: null }, maxLength, source);
+    if (typeof json !== 'object' || json === null)
+      throw new VlakitError('config', `${source} is not a JSON object`);
+    return new WordPieceTokenizer(
+      { ...(json as Record<string, unknown>), truncation: null, padding: null },
+      maxLength,
+      source,
+    );
   }
 
   /** From a vocab.txt (one token per line) or a tokenizer.json file. */
@@ -134,7 +163,9 @@ export class WordPieceTokenizer implements TextTokenizerV1 {
     try {
       text = readFileSync(path, 'utf8');
     } catch (cause) {
-      throw new VlakitError('io', `cannot read vocabulary ${quote(path)}: ${(cause as Error).message}`, { cause });
+      throw new VlakitError('io', `cannot read vocabulary ${quote(path)}: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     if (extname(path).toLowerCase() === '.json') {
       let json: unknown;
@@ -155,9 +186,13 @@ export class WordPieceTokenizer implements TextTokenizerV1 {
    * tokenizer_config.json's do_lower_case when present, else `lowerCase`).
    */
   static fromDir(dir: string, options: WordPieceOptions): WordPieceTokenizer {
-    if (existsSync(join(dir, 'tokenizer.json'))) return WordPieceTokenizer.fromFile(join(dir, 'tokenizer.json'), options);
+    if (existsSync(join(dir, 'tokenizer.json')))
+      return WordPieceTokenizer.fromFile(join(dir, 'tokenizer.json'), options);
     if (!existsSync(join(dir, 'vocab.txt'))) {
-      throw new VlakitError('checkpoint', `${dir} holds neither tokenizer.json nor vocab.txt; a BERT checkpoint folder needs one of them`);
+      throw new VlakitError(
+        'checkpoint',
+        `${dir} holds neither tokenizer.json nor vocab.txt; a BERT checkpoint folder needs one of them`,
+      );
     }
     let lowerCase = options.lowerCase ?? true;
     const cfgPath = join(dir, 'tokenizer_config.json');
@@ -179,7 +214,8 @@ export class WordPieceTokenizer implements TextTokenizerV1 {
   }
 
   encode(texts: readonly string[]): { ids: Int32Array; mask: Float32Array; batch: number; length: number } {
-    if (!Array.isArray(texts)) throw new VlakitError('input', `encode expects an array of strings, got ${quote(texts)}`);
+    if (!Array.isArray(texts))
+      throw new VlakitError('input', `encode expects an array of strings, got ${quote(texts)}`);
     const L = this.maxLength;
     const ids = new Int32Array(texts.length * L).fill(this.special['[PAD]']);
     const mask = new Float32Array(texts.length * L);

@@ -2,7 +2,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readSafetensorsFile, type TensorToWrite, toFloat32, VlakitError, writeSafetensorsFile } from '@vlakit/core';
+import {
+  readSafetensorsFile,
+  type TensorToWrite,
+  toFloat32,
+  VlakitError,
+  writeSafetensorsFile,
+} from '@vlakit/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { interpolatePositionGrid } from './position-interpolation.js';
 import { FIXTURES, maxAbsDiff, testImage } from './test-helpers.js';
@@ -52,7 +58,9 @@ describe('Hugging Face ViT checkpoints', () => {
   it('takes the architecture and LayerNorm epsilon from config.json (hfCheckpoint option)', () => {
     const c = plugin.create({ hfCheckpoint: CKPT, imageSize: 32 }, ctx).config;
     expect([c.patchSize, c.dim, c.depth, c.heads, c.mlpDim, c.layerNormEps]).toEqual([8, 16, 2, 2, 32, 1e-6]);
-    expect(() => plugin.create({ hfCheckpoint: CKPT, dim: 32 }, ctx)).toThrow(/dim \(32\) but the checkpoint has 16/);
+    expect(() => plugin.create({ hfCheckpoint: CKPT, dim: 32 }, ctx)).toThrow(
+      /dim \(32\) but the checkpoint has 16/,
+    );
   });
 
   it('matches the plain-torch reference of HF ViTModel (max abs diff <= 1e-4)', async () => {
@@ -100,21 +108,30 @@ describe('Hugging Face ViT checkpoints', () => {
     const error = await stage.loadPretrained(dir).catch((e: unknown) => e);
     expect(VlakitError.isInstance(error, 'checkpoint')).toBe(true);
     const msg = (error as Error).message;
-    expect(msg).toMatch(/missing keys \(2\): layernorm\.bias, encoder\.layer\.1\.attention\.attention\.key\.weight/);
+    expect(msg).toMatch(
+      /missing keys \(2\): layernorm\.bias, encoder\.layer\.1\.attention\.attention\.key\.weight/,
+    );
     expect(msg).toMatch(/unexpected keys \(1\): encoder\.layer\.2\.output\.dense\.weight/);
     expect(msg).toMatch(/mis-shaped keys \(1\): embeddings\.cls_token: expected \[1,1,16\], got \[1,2,16\]/);
     stage.dispose();
   });
 
   it('rejects a config.json that disagrees with the stage, naming each field', async () => {
-    const stage = plugin.create({ imageSize: 32, patchSize: 8, dim: 16, heads: 4, depth: 2, mlpDim: 32 }, ctx);
+    const stage = plugin.create(
+      { imageSize: 32, patchSize: 8, dim: 16, heads: 4, depth: 2, mlpDim: 32 },
+      ctx,
+    );
     stage.build();
     const error = await stage.loadPretrained(CKPT).catch((e: unknown) => e);
     const msg = (error as Error).message;
     expect(msg).toMatch(/heads \(num_attention_heads\): stage 4, checkpoint 2/);
     expect(msg).toMatch(/layerNormEps \(layer_norm_eps\): stage 1e-12, checkpoint 0\.000001/);
     await expect(stage.loadPretrained(join(tmp, 'nowhere'))).rejects.toThrow(/config\.json not found/);
-    const bad = editedCheckpoint('bad-act', () => {}, (c) => (c['hidden_act'] = 'relu'));
+    const bad = editedCheckpoint(
+      'bad-act',
+      () => {},
+      (c) => (c['hidden_act'] = 'relu'),
+    );
     await expect(stage.loadPretrained(bad)).rejects.toThrow(/hidden_act \("relu"\) is not supported/);
     stage.dispose();
   });

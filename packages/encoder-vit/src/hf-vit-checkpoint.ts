@@ -21,7 +21,10 @@ export interface HfVitConfig extends VitArchitecture {
 
 function readJson(path: string): Record<string, unknown> {
   if (!existsSync(path)) {
-    throw new VlakitError('checkpoint', `${path} not found: a Hugging Face ViT folder holds config.json and model.safetensors`);
+    throw new VlakitError(
+      'checkpoint',
+      `${path} not found: a Hugging Face ViT folder holds config.json and model.safetensors`,
+    );
   }
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -42,7 +45,10 @@ export function readHfVitConfig(dir: string): HfVitConfig {
   };
   const act = raw['hidden_act'] ?? 'gelu';
   if (act !== 'gelu') {
-    throw new VlakitError('checkpoint', `${path}: hidden_act (${quote(act)}) is not supported; the encoder implements 'gelu' (erf)`);
+    throw new VlakitError(
+      'checkpoint',
+      `${path}: hidden_act (${quote(act)}) is not supported; the encoder implements 'gelu' (erf)`,
+    );
   }
   const dim = num('hidden_size', 768);
   return {
@@ -71,7 +77,11 @@ function keyMap(c: HfVitConfig): Array<{ key: string; shape: number[]; variable:
   const rows: Array<{ key: string; shape: number[]; variable: string; linear?: boolean }> = [
     { key: 'embeddings.cls_token', shape: [1, 1, dim], variable: 'cls' },
     { key: 'embeddings.position_embeddings', shape: [1, n + 1, dim], variable: 'position' },
-    { key: 'embeddings.patch_embeddings.projection.weight', shape: [dim, channels, p, p], variable: 'patch/kernel' },
+    {
+      key: 'embeddings.patch_embeddings.projection.weight',
+      shape: [dim, channels, p, p],
+      variable: 'patch/kernel',
+    },
     { key: 'embeddings.patch_embeddings.projection.bias', shape: [dim], variable: 'patch/bias' },
     { key: 'layernorm.weight', shape: [dim], variable: 'ln/gamma' },
     { key: 'layernorm.bias', shape: [dim], variable: 'ln/beta' },
@@ -124,8 +134,11 @@ export function loadHfVitCheckpoint(
     ['layerNormEps (layer_norm_eps)', stage.layerNormEps, hf.layerNormEps],
     ['channels (num_channels)', 3, hf.channels],
   ];
-  const clashes = checks.filter(([, a, b]) => a !== b).map(([k, a, b]) => `${k}: stage ${quote(a)}, checkpoint ${quote(b)}`);
-  if (hf.imageSize % hf.patchSize !== 0) clashes.push(`image_size ${hf.imageSize} is not a multiple of patch_size ${hf.patchSize}`);
+  const clashes = checks
+    .filter(([, a, b]) => a !== b)
+    .map(([k, a, b]) => `${k}: stage ${quote(a)}, checkpoint ${quote(b)}`);
+  if (hf.imageSize % hf.patchSize !== 0)
+    clashes.push(`image_size ${hf.imageSize} is not a multiple of patch_size ${hf.patchSize}`);
   if (clashes.length > 0) {
     throw new VlakitError(
       'checkpoint',
@@ -146,16 +159,27 @@ export function loadHfVitCheckpoint(
     else if (r.variable === 'position' && hf.imageSize !== stage.imageSize) {
       const from = hf.imageSize / hf.patchSize;
       const to = gridSide(stage);
-      const grid = interpolatePositionGrid(data.subarray(hf.dim), from, from, hf.dim, to, to, stage.positionInterpolation);
+      const grid = interpolatePositionGrid(
+        data.subarray(hf.dim),
+        from,
+        from,
+        hf.dim,
+        to,
+        to,
+        stage.positionInterpolation,
+      );
       const resized = new Float32Array((to * to + 1) * hf.dim);
       resized.set(data.subarray(0, hf.dim)); // the class token's position is kept
       resized.set(grid, hf.dim);
       data = resized;
-      notes.push(`position embeddings resized ${from}x${from} -> ${to}x${to} (${stage.positionInterpolation}) for image size ${stage.imageSize} (checkpoint ${hf.imageSize})`);
+      notes.push(
+        `position embeddings resized ${from}x${from} -> ${to}x${to} (${stage.positionInterpolation}) for image size ${stage.imageSize} (checkpoint ${hf.imageSize})`,
+      );
     }
     values.set(r.variable, data);
   }
   if (taken.prefix) notes.push(`stripped key prefix ${quote(taken.prefix)}`);
-  if (taken.ignored.length > 0) notes.push(`ignored ${taken.ignored.length} head tensors: ${taken.ignored.join(', ')}`);
+  if (taken.ignored.length > 0)
+    notes.push(`ignored ${taken.ignored.length} head tensors: ${taken.ignored.join(', ')}`);
   return { values, report: { loaded: [...values.keys()], notes } };
 }

@@ -18,5 +18,10 @@ export {
   vitEncoderSchema,
 } from './vit-encoder-config.js';
 export { containerModule } from './vit-encoder-module.js';
-export { VIT_PACKAGE_VERSION, VIT_PLUGIN_ID, VitEncoderPlugin, vitManifest } from './vit-encoder-plugin.js';
-export { vitManifest as manifest } from './vit-encoder-plugin.js';
+export {
+  VIT_PACKAGE_VERSION,
+  VIT_PLUGIN_ID,
+  VitEncoderPlugin,
+  vitManifest,
+  vitManifest as manifest,
+} from './vit-encoder-plugin.js';

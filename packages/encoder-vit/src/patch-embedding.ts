@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 
 /**
  * Cuts images (B, H, W, C) into non-overlapping P x P patches in row-major patch order,

@@ -10,7 +10,12 @@ const cubic1 = (x: number): number => ((A + 2) * x - (A + 3)) * x * x + 1; // |x
 const cubic2 = (x: number): number => ((A * x - 5 * A) * x + 8 * A) * x - 4 * A; // 1 < |x| < 2
 
 /** For one output index: source indices and weights along one axis. */
-function taps(mode: 'bicubic' | 'bilinear', inSize: number, outSize: number, o: number): [number[], number[]] {
+function taps(
+  mode: 'bicubic' | 'bilinear',
+  inSize: number,
+  outSize: number,
+  o: number,
+): [number[], number[]] {
   const scale = inSize / outSize;
   const src = scale * (o + 0.5) - 0.5;
   const clamp = (i: number): number => Math.min(Math.max(i, 0), inSize - 1);

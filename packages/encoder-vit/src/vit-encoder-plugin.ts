@@ -19,7 +19,8 @@ export const vitManifest: PluginManifest = {
   kind: 'VisionEncoder',
   packageName: '@vlakit/encoder-vit',
   version: VIT_PACKAGE_VERSION,
-  description: 'ViT image encoder (patch matmul, class token, pre-LN blocks); loads Hugging Face ViT checkpoints',
+  description:
+    'ViT image encoder (patch matmul, class token, pre-LN blocks); loads Hugging Face ViT checkpoints',
   configSchema: vitEncoderSchema,
   specificationVersion: 'v1',
 };

@@ -37,7 +37,9 @@ describe('vit on the wasm backend', () => {
 
   it('matches the torch reference on wasm too', async () => {
     const ckpt = join(FIXTURES, 'vit-tiny');
-    const ref = JSON.parse(readFileSync(join(FIXTURES, 'vit-reference.json'), 'utf8')) as { tokens32: number[][][] };
+    const ref = JSON.parse(readFileSync(join(FIXTURES, 'vit-reference.json'), 'utf8')) as {
+      tokens32: number[][][];
+    };
     const stage = plugin.create({ hfCheckpoint: ckpt, imageSize: 32 }, ctx);
     await stage.loadPretrained(ckpt);
     const image = testImage(2, 32);

@@ -11,7 +11,8 @@ const ctx = (seed: number) => ({ name: 'vision', seed, upstream: {} });
 
 describeStageConformance('vit (default options)', { create: (seed) => plugin.create({}, ctx(seed)) });
 describeStageConformance('vit (small image, no qkv bias, depth 1)', {
-  create: (seed) => plugin.create({ imageSize: 16, patchSize: 4, dim: 12, heads: 3, depth: 1, qkvBias: false }, ctx(seed)),
+  create: (seed) =>
+    plugin.create({ imageSize: 16, patchSize: 4, dim: 12, heads: 3, depth: 1, qkvBias: false }, ctx(seed)),
 });
 
 describe('vit encoder', () => {
@@ -29,15 +30,22 @@ describe('vit encoder', () => {
   });
 
   it('rejects bad options with messages that quote the values', () => {
-    expect(() => plugin.create({ patchSize: 7 }, ctx(1))).toThrow(/patchSize \(7\) must divide imageSize \(64\)/);
+    expect(() => plugin.create({ patchSize: 7 }, ctx(1))).toThrow(
+      /patchSize \(7\) must divide imageSize \(64\)/,
+    );
     expect(() => plugin.create({ dim: 30, heads: 4 }, ctx(1))).toThrow(/heads \(4\) must divide dim \(30\)/);
     expect(() => plugin.create({ size: 'huge' }, ctx(1))).toThrow(VlakitError);
-    expect(() => plugin.create({ imageStd: [0.5, 0, 0.5] }, ctx(1))).toThrow(/imageStd\[1\] \(0\) must be > 0/);
+    expect(() => plugin.create({ imageStd: [0.5, 0, 0.5] }, ctx(1))).toThrow(
+      /imageStd\[1\] \(0\) must be > 0/,
+    );
     expect(() => plugin.create({ dimm: 3 }, ctx(1))).toThrow(/dimm/);
   });
 
   it('patchify cuts row-major patches flattened as (py, px, c)', () => {
-    const img = tf.tensor4d(Float32Array.from({ length: 4 * 4 * 3 }, (_, i) => i), [1, 4, 4, 3]);
+    const img = tf.tensor4d(
+      Float32Array.from({ length: 4 * 4 * 3 }, (_, i) => i),
+      [1, 4, 4, 3],
+    );
     const p = patchify(img, 2);
     expect(p.shape).toEqual([1, 4, 12]);
     const rows = p.arraySync() as number[][][];
@@ -70,7 +78,8 @@ describe('vit encoder', () => {
     const image = testImage(4, 16);
     const target = tf.randomNormal([4, 16], 0, 1, 'float32', 1);
     const opt = tf.train.adam(0.01);
-    const loss = () => tf.tidy(() => tf.losses.meanSquaredError(target, stage.forward({ image })['pooled']!) as tf.Scalar);
+    const loss = () =>
+      tf.tidy(() => tf.losses.meanSquaredError(target, stage.forward({ image })['pooled']!) as tf.Scalar);
     const first = loss().dataSync()[0]!;
     for (let i = 0; i < 20; i++) opt.minimize(loss, false, [...stage.variables().values()]);
     const last = loss().dataSync()[0]!;

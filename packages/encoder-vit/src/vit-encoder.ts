@@ -85,8 +85,13 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
       x = tf.add(x, attn.output); // (B, N+1, D)
       probabilities = attn.probabilities; // (B, H, N+1, N+1)
       const h = layerNorm(x, this.ln(`${blk}/ln2`), eps); // (B, N+1, D)
-      const hidden = geluErf(dense(h, { kernel: this.v(`${blk}/mlp/fc1/kernel`), bias: this.v(`${blk}/mlp/fc1/bias`) })); // (B, N+1, M)
-      x = tf.add(x, dense(hidden, { kernel: this.v(`${blk}/mlp/fc2/kernel`), bias: this.v(`${blk}/mlp/fc2/bias`) })); // (B, N+1, D)
+      const hidden = geluErf(
+        dense(h, { kernel: this.v(`${blk}/mlp/fc1/kernel`), bias: this.v(`${blk}/mlp/fc1/bias`) }),
+      ); // (B, N+1, M)
+      x = tf.add(
+        x,
+        dense(hidden, { kernel: this.v(`${blk}/mlp/fc2/kernel`), bias: this.v(`${blk}/mlp/fc2/bias`) }),
+      ); // (B, N+1, D)
     }
     const tokens = layerNorm(x, this.ln('ln'), eps); // (B, N+1, D)
     const pooled = tokens.slice([0, 0, 0], [b, 1, dim]).reshape([b, dim]); // (B, D)
