@@ -52,6 +52,8 @@ describe('takeCheckpointTensors', () => {
   });
 
   it('transposeMatrix turns (out, in) into (in, out)', () => {
-    expect(Array.from(transposeMatrix(Float32Array.from([1, 2, 3, 4, 5, 6]), 2, 3))).toEqual([1, 4, 2, 5, 3, 6]);
+    expect(Array.from(transposeMatrix(Float32Array.from([1, 2, 3, 4, 5, 6]), 2, 3))).toEqual([
+      1, 4, 2, 5, 3, 6,
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import {
   CoreTokens,
   type Logger,
@@ -14,7 +15,10 @@ import { instructionVocabulary } from './instruction-vocabulary.js';
 import { WordPieceTokenizer } from './wordpiece-tokenizer.js';
 
 export const BERT_PLUGIN_ID = 'bert';
-export const BERT_PACKAGE_VERSION = '0.1.0';
+/** This package's version, read from its package.json (so changesets bumps reach the manifest). */
+export const BERT_PACKAGE_VERSION: string = (
+  createRequire(import.meta.url)('../package.json') as { version: string }
+).version;
 
 export const bertManifest: PluginManifest = {
   id: BERT_PLUGIN_ID,

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import {
   CoreTokens,
   type Logger,
@@ -12,7 +13,10 @@ import { VitEncoder } from './vit-encoder.js';
 import { gridSide, resolveVitConfig, vitEncoderSchema } from './vit-encoder-config.js';
 
 export const VIT_PLUGIN_ID = 'vit';
-export const VIT_PACKAGE_VERSION = '0.1.0';
+/** This package's version, read from its package.json (so changesets bumps reach the manifest). */
+export const VIT_PACKAGE_VERSION: string = (
+  createRequire(import.meta.url)('../package.json') as { version: string }
+).version;
 
 export const vitManifest: PluginManifest = {
   id: VIT_PLUGIN_ID,

@@ -35,7 +35,13 @@ describe('shared layers', () => {
     const w = { kernel: eye, bias: tf.zeros([d]) };
     const x = tf.randomNormal([2, 3, d], 0, 1, 'float32', 1);
     const mask = tf.tensor2d([1, 1, 0, 1, 0, 0], [2, 3]);
-    const { output, probabilities } = multiHeadAttention(x, x, { query: w, key: w, value: w, output: w }, 2, mask);
+    const { output, probabilities } = multiHeadAttention(
+      x,
+      x,
+      { query: w, key: w, value: w, output: w },
+      2,
+      mask,
+    );
     expect(output.shape).toEqual([2, 3, d]);
     expect(probabilities.shape).toEqual([2, 2, 3, 3]);
     const p = probabilities.arraySync() as number[][][][];
