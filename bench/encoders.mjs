@@ -3,6 +3,7 @@
 // median time of one training step (forward + backward + Adam) of the default `vit` (64x64 image)
 // and `bert` (16 tokens) stages, side by side with the same architectures in torch
 // (bench/encoders_torch.py, Debian python3-torch, 2 threads). Uses the built packages.
+import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -24,7 +25,6 @@ const bertDir = join(here, '..', 'packages', 'encoder-bert');
 const req = createRequire(join(vitDir, 'package.json'));
 const tf = await import(pathToFileURL(req.resolve('@tensorflow/tfjs')).href);
 await import(pathToFileURL(req.resolve('@tensorflow/tfjs-backend-wasm')).href);
-await import(pathToFileURL(createRequire(join(vitDir, 'package.json')).resolve('reflect-metadata')).href).catch(() => {});
 const { VitEncoderPlugin } = await import(pathToFileURL(join(vitDir, 'dist', 'index.js')).href);
 const { BertEncoderPlugin } = await import(pathToFileURL(join(bertDir, 'dist', 'index.js')).href);
 await tf.setBackend(backend);
@@ -40,7 +40,8 @@ if (backend === 'wasm' && !tf.getKernel('UnsortedSegmentSum', 'wasm')) {
       const ids = b.readSync(inputs.segmentIds.dataId);
       const inner = values.length / ids.length;
       const out = new Float32Array(attrs.numSegments * inner);
-      for (let i = 0; i < ids.length; i++) for (let j = 0; j < inner; j++) out[ids[i] * inner + j] += values[i * inner + j];
+      for (let i = 0; i < ids.length; i++)
+        for (let j = 0; j < inner; j++) out[ids[i] * inner + j] += values[i * inner + j];
       const shape = [attrs.numSegments, ...inputs.x.shape.slice(inputs.segmentIds.shape.length)];
       return { dataId: b.write(out, shape, 'float32'), shape, dtype: 'float32' };
     },
@@ -74,7 +75,10 @@ const vitMs = timeSteps(vit, { image }, 'tokens');
 
 const bert = new BertEncoderPlugin(logger).create({}, ctx);
 bert.build();
-const texts = Array.from({ length: batch }, (_, i) => `push the ${['red', 'blue', 'green', 'yellow'][i % 4]} star to the top left corner`);
+const texts = Array.from(
+  { length: batch },
+  (_, i) => `push the ${['red', 'blue', 'green', 'yellow'][i % 4]} star to the top left corner`,
+);
 const enc = bert.tokenizer.encode(texts);
 const feeds = {
   tokenIds: tf.tensor2d(enc.ids, [batch, enc.length], 'int32'),
@@ -87,8 +91,14 @@ if (!args.includes('--no-torch')) {
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync('/usr/bin/python3', [join(here, 'encoders_torch.py'), String(batch), String(steps)], { env, encoding: 'utf8' });
-  torch = r.status === 0 ? JSON.parse(r.stdout.trim().split('\n').pop()) : { error: r.stderr.trim().split('\n').pop() };
+  const r = spawnSync('/usr/bin/python3', [join(here, 'encoders_torch.py'), String(batch), String(steps)], {
+    env,
+    encoding: 'utf8',
+  });
+  torch =
+    r.status === 0
+      ? JSON.parse(r.stdout.trim().split('\n').pop())
+      : { error: r.stderr.trim().split('\n').pop() };
 }
 
 const result = {
@@ -103,6 +113,10 @@ const result = {
 if (json) console.log(JSON.stringify(result));
 else {
   console.log(`train step (fwd + bwd + Adam), batch ${batch}, median of ${steps}, tfjs ${backend} vs torch`);
-  console.log(`  vit  default (64x64, patch 8, dim 64, depth 2): ${vitMs.toFixed(1)} ms  | torch ${torch?.vit_ms ?? torch?.error} ms`);
-  console.log(`  bert default (L 16, dim 64, depth 2):           ${bertMs.toFixed(1)} ms  | torch ${torch?.bert_ms ?? torch?.error} ms`);
+  console.log(
+    `  vit  default (64x64, patch 8, dim 64, depth 2): ${vitMs.toFixed(1)} ms  | torch ${torch ? (torch.vit_ms ?? torch.error) : '-'} ms`,
+  );
+  console.log(
+    `  bert default (L 16, dim 64, depth 2):           ${bertMs.toFixed(1)} ms  | torch ${torch ? (torch.bert_ms ?? torch.error) : '-'} ms`,
+  );
 }

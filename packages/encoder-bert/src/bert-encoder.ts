@@ -128,7 +128,7 @@ export class BertEncoder extends TfStage<BertEncoderConfig> implements LanguageE
     const { values, report } = loadHfBertCheckpoint(dir, this.config, this.tokenizer);
     for (const [name, data] of values) {
       const v = this.v(name);
-      tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
+      tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32'))); // (the variable's shape)
     }
     return report;
   }

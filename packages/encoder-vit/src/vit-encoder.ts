@@ -109,7 +109,7 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
     const { values, report } = loadHfVitCheckpoint(dir, this.config);
     for (const [name, data] of values) {
       const v = this.v(name);
-      tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
+      tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32'))); // (the variable's shape)
     }
     return report;
   }
