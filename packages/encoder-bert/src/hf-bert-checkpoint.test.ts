@@ -99,6 +99,19 @@ describe('Hugging Face BERT checkpoints', () => {
     stage.dispose();
   });
 
+  it('reads the tokenizer from tokenizer.json when the folder has no vocab.txt', async () => {
+    const dir = join(tmp, 'with-tokenizer-json');
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['config.json', 'model.safetensors']) copyFileSync(join(CKPT, f), join(dir, f));
+    const files = plugin.create({ hfCheckpoint: CKPT, maxLength: 10 }, ctx).tokenizer.files();
+    writeFileSync(join(dir, 'tokenizer.json'), files['tokenizer.json']!);
+    const stage = plugin.create({ hfCheckpoint: dir, maxLength: 10 }, ctx);
+    await stage.loadPretrained(dir);
+    expect(Array.from(stage.tokenizer.encode(['Push the red block to the left']).ids)).toEqual(ref.ids[0]);
+    expect(maxAbsDiff(forwardReference(stage), ref.tokens.flat(2))).toBeLessThanOrEqual(1e-4);
+    stage.dispose();
+  });
+
   it('lists missing, unexpected and mis-shaped keys in one error', async () => {
     const dir = editedCheckpoint('broken', (t) => {
       t.delete('encoder.layer.0.attention.self.value.bias');
