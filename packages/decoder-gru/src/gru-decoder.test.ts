@@ -140,8 +140,10 @@ describe('gru decoder: outputs and configuration', () => {
       stepInput: 'both',
       queryDim: 32,
       fusedDim: 64,
-      stepWidth: 96,
     });
+    // the resolved config is itself valid options (a saved config recreates the same stage)
+    const again = plugin.create(stage.config, { name: 'decoder', seed: 1, upstream: {} });
+    expect(again.config).toEqual(stage.config);
     expect(stage.outputs.map((p) => [p.name, p.shape])).toEqual([
       ['actions', ['B', 8, 2]],
       ['done', ['B', 1]],
