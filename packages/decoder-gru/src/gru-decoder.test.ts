@@ -175,6 +175,26 @@ describe('gru decoder: outputs and configuration', () => {
     stage.dispose();
   });
 
+  it.each(['both', 'queries', 'fused'] as const)('a one-step chunk trains (step input %s)', (stepInput) => {
+    const stage = create({ fusedDim: 4, hidden: 5, chunk: 1, queryDim: 3, stepInput });
+    const fused = tf.randomUniform([3, 4], -1, 1, 'float32', 2);
+    const vars = [...stage.variables().values()];
+    const { value, grads } = tf.variableGrads(
+      () => tf.tidy(() => tf.sum(tf.square(stage.forward({ fused })['actions']!)) as tf.Scalar),
+      vars,
+    );
+    expect(value.shape).toEqual([]);
+    // every GRU weight gets a gradient (done/* only feeds the done output)
+    for (const [name, v] of stage.variables())
+      if (!name.startsWith('done/'))
+        expect(
+          grads[v.name]!.dataSync().some((x) => x !== 0),
+          name,
+        ).toBe(true);
+    tf.dispose([value, fused, Object.values(grads)]);
+    stage.dispose();
+  });
+
   const expectConfigError = (options: unknown, ...fragments: string[]) => {
     let caught: unknown;
     try {
