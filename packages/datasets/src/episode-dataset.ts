@@ -33,16 +33,16 @@ export interface EpisodeDatasetInit {
   /** Where the data came from (a folder or file), for messages. */
   source: string;
   fps: number;
-  episodes: EpisodeRecord[];
+  episodes: readonly EpisodeRecord[];
   numeric: Record<string, NumericFeature>;
   images: Record<string, ImageFeature>;
   /** Index into `tasks` for each frame row. */
   taskOfFrame: Int32Array; // (N,)
-  tasks: string[];
+  tasks: readonly string[];
   /** Video features named by the metadata whose files are absent. */
-  missingVideoFeatures?: string[];
+  missingVideoFeatures?: readonly string[];
   /** Video features present on disk but not decoded by this reader. */
-  undecodedVideoFeatures?: string[];
+  undecodedVideoFeatures?: readonly string[];
 }
 
 /** Episodes held in memory, every frame decoded once, with lookups that fail clearly. */
