@@ -11,6 +11,7 @@ import {
   type NormalizationStats,
   Normalizer,
 } from './normalization.js';
+import { openRldsDataset } from './rlds-reader.js';
 
 /** A dataset ready for training: split, statistics from the training episodes, batch factories. */
 export interface TrainingData {
@@ -40,12 +41,16 @@ export async function prepareTrainingData(
   seed: number,
   options: PrepareOptions = {},
 ): Promise<TrainingData> {
+  const progress = options.onProgress ? { onProgress: options.onProgress } : {};
   const dataset =
     options.dataset ??
-    (await openLeRobotDataset(config.dir, {
-      decodeImages: config.imageKey === null ? false : [config.imageKey],
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    }));
+    (config.format === 'rlds'
+      ? // the RLDS reader renames features to the LeRobot names the config uses
+        openRldsDataset(config.dir, { ...(config.imageKey === null ? { imageKey: null } : {}), ...progress })
+      : await openLeRobotDataset(config.dir, {
+          decodeImages: config.imageKey === null ? false : [config.imageKey],
+          ...progress,
+        }));
   const split = splitEpisodes(dataset.episodes, config.valFraction, seed);
   const modes: Record<string, NormalizationMode> = { [config.actionKey]: config.normalization.action };
   if (config.stateKey !== null) modes[config.stateKey] = config.normalization.state;
