@@ -56,46 +56,65 @@ export function augmentImages(
  */
 function shiftImage(img: Float32Array, height: number, width: number, dx: number, dy: number): void {
   const tmp = scratch;
+  const row = width * 3;
   tmp.set(img);
+  // columns that map inside the image form one contiguous run per row
+  const x0 = Math.max(0, -dx); // first output column whose source x + dx >= 0
+  const x1 = Math.min(width, width - dx); // one past the last output column whose source < width
   for (let y = 0; y < height; y++) {
-    const sy = Math.min(height - 1, Math.max(0, y + dy));
-    for (let x = 0; x < width; x++) {
-      const sx = Math.min(width - 1, Math.max(0, x + dx));
-      const o = (y * width + x) * 3;
-      const s = (sy * width + sx) * 3;
-      img[o] = tmp[s]!;
-      img[o + 1] = tmp[s + 1]!;
-      img[o + 2] = tmp[s + 2]!;
+    const sy = y + dy < 0 ? 0 : y + dy >= height ? height - 1 : y + dy;
+    const src = sy * row;
+    const dst = y * row;
+    img.set(tmp.subarray(src + (x0 + dx) * 3, src + (x1 + dx) * 3), dst + x0 * 3);
+    const left = src; // source column 0, replicated
+    for (let x = 0; x < x0; x++) {
+      img[dst + x * 3] = tmp[left]!;
+      img[dst + x * 3 + 1] = tmp[left + 1]!;
+      img[dst + x * 3 + 2] = tmp[left + 2]!;
+    }
+    const right = src + row - 3; // source column W - 1, replicated
+    for (let x = x1; x < width; x++) {
+      img[dst + x * 3] = tmp[right]!;
+      img[dst + x * 3 + 1] = tmp[right + 1]!;
+      img[dst + x * 3 + 2] = tmp[right + 2]!;
     }
   }
 }
 
-const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
-
+/**
+ * Brightness (multiply, clamp), contrast (around the brightened image's mean grey, clamp) and
+ * saturation (around each pixel's grey, clamp), in two passes over the image.
+ */
 function jitter(img: Float32Array, brightness: number, contrast: number, saturation: number): void {
   const n = img.length / 3;
-  // brightness, then the mean grey of the brightened image for contrast
   let meanGrey = 0;
-  for (let i = 0; i < n; i++) {
-    const r = clamp01(img[i * 3]! * brightness);
-    const g = clamp01(img[i * 3 + 1]! * brightness);
-    const b = clamp01(img[i * 3 + 2]! * brightness);
-    img[i * 3] = r;
-    img[i * 3 + 1] = g;
-    img[i * 3 + 2] = b;
+  for (let i = 0; i < n * 3; i += 3) {
+    let r = img[i]! * brightness;
+    let g = img[i + 1]! * brightness;
+    let b = img[i + 2]! * brightness;
+    r = r > 1 ? 1 : r;
+    g = g > 1 ? 1 : g;
+    b = b > 1 ? 1 : b;
     meanGrey += 0.299 * r + 0.587 * g + 0.114 * b;
   }
   meanGrey /= n;
-  for (let i = 0; i < n; i++) {
-    let r = clamp01((img[i * 3]! - meanGrey) * contrast + meanGrey);
-    let g = clamp01((img[i * 3 + 1]! - meanGrey) * contrast + meanGrey);
-    let b = clamp01((img[i * 3 + 2]! - meanGrey) * contrast + meanGrey);
-    const grey = 0.299 * r + 0.587 * g + 0.114 * b;
-    r = clamp01((r - grey) * saturation + grey);
-    g = clamp01((g - grey) * saturation + grey);
-    b = clamp01((b - grey) * saturation + grey);
-    img[i * 3] = r;
-    img[i * 3 + 1] = g;
-    img[i * 3 + 2] = b;
+  const shift = meanGrey * (1 - contrast);
+  for (let i = 0; i < n * 3; i += 3) {
+    let r = img[i]! * brightness;
+    let g = img[i + 1]! * brightness;
+    let b = img[i + 2]! * brightness;
+    r = (r > 1 ? 1 : r) * contrast + shift;
+    g = (g > 1 ? 1 : g) * contrast + shift;
+    b = (b > 1 ? 1 : b) * contrast + shift;
+    r = r < 0 ? 0 : r > 1 ? 1 : r;
+    g = g < 0 ? 0 : g > 1 ? 1 : g;
+    b = b < 0 ? 0 : b > 1 ? 1 : b;
+    const grey = (0.299 * r + 0.587 * g + 0.114 * b) * (1 - saturation);
+    r = r * saturation + grey;
+    g = g * saturation + grey;
+    b = b * saturation + grey;
+    img[i] = r < 0 ? 0 : r > 1 ? 1 : r;
+    img[i + 1] = g < 0 ? 0 : g > 1 ? 1 : g;
+    img[i + 2] = b < 0 ? 0 : b > 1 ? 1 : b;
   }
 }
