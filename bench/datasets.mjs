@@ -2,7 +2,7 @@
 // `pnpm bench datasets [--frames N] [--size S] [--json]`: writes a simulator-layout LeRobot v3.0
 // dataset (PNG frames in a struct column), then times openLeRobotDataset (read + decode every
 // frame once) and training batch assembly (B=64, T=8) with and without augmentation.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,11 @@ try {
   for (let f = 0; f < frames; f++) {
     const px = new Uint8Array(size * size * 3);
     for (let i = 0; i < px.length; i++) px[i] = (i * 31 + f * 7) & 255 & (i % 5 === 0 ? 255 : 192);
-    rows.push({ img: encodePng({ width: size, height: size, data: px, channels: 3 }), ep: Math.floor(f / epLen), t: f % epLen });
+    rows.push({
+      img: encodePng({ width: size, height: size, data: px, channels: 3 }),
+      ep: Math.floor(f / epLen),
+      t: f % epLen,
+    });
   }
   const nEp = Math.ceil(frames / epLen);
   const list = (name) => [
@@ -71,7 +75,11 @@ try {
       parquetWriteBuffer({
         columnData: [
           { name: 'episode_index', data: eps.map(BigInt), type: 'INT64' },
-          { name: 'length', data: eps.map((e) => BigInt(Math.min(epLen, frames - e * epLen))), type: 'INT64' },
+          {
+            name: 'length',
+            data: eps.map((e) => BigInt(Math.min(epLen, frames - e * epLen))),
+            type: 'INT64',
+          },
           { name: 'tasks', data: eps.map(() => 'push the red block left'), type: 'STRING' },
         ],
       }),
@@ -118,9 +126,7 @@ try {
     }
     return median(ts);
   };
-  const plain = time(
-    new ds.TrainBatchIterator(data.assembler, data.split.train, { batchSize: 64, seed: 0 }),
-  );
+  const plain = time(new ds.TrainBatchIterator(data.assembler, data.split.train, { batchSize: 64, seed: 0 }));
   const augmented = time(data.trainIterator(64));
   const result = {
     frames,
@@ -133,8 +139,12 @@ try {
   };
   if (json) console.log(JSON.stringify(result));
   else {
-    console.log(`datasets: ${frames} frames ${size}x${size}: open + decode ${result.open_and_decode_ms} ms (parquet read ${result.parquet_read_ms} ms, ${result.frames_per_s} frames/s)`);
-    console.log(`datasets: batch B=64 T=8: ${result.batch64_ms_median} ms median, with augmentation ${result.batch64_augmented_ms_median} ms`);
+    console.log(
+      `datasets: ${frames} frames ${size}x${size}: open + decode ${result.open_and_decode_ms} ms (parquet read ${result.parquet_read_ms} ms, ${result.frames_per_s} frames/s)`,
+    );
+    console.log(
+      `datasets: batch B=64 T=8: ${result.batch64_ms_median} ms median, with augmentation ${result.batch64_augmented_ms_median} ms`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

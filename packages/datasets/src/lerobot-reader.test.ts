@@ -94,12 +94,13 @@ describe.runIf(SO101)('openLeRobotDataset on the real SO-101 recording', () => {
     const ds = await openLeRobotDataset(SO101!);
     const fi = ds.getNumeric('frame_index').data;
     const ei = ds.getNumeric('episode_index').data;
+    const wrong: string[] = [];
     for (const e of ds.episodes) {
       for (let t = 0; t < e.length; t++) {
-        expect(fi[e.start + t]).toBe(t);
-        expect(ei[e.start + t]).toBe(e.episodeIndex);
+        if (fi[e.start + t] !== t || ei[e.start + t] !== e.episodeIndex) wrong.push(`${e.episodeIndex}:${t}`);
       }
     }
+    expect(wrong).toEqual([]);
   });
 
   it('wrong codebase_version is refused naming the file and field', async () => {
@@ -231,5 +232,50 @@ describe('openLeRobotDataset on the simulator layout', () => {
     );
     rmSync(join(fx.dir, 'meta', 'episodes'), { recursive: true });
     expect((await rejection(openLeRobotDataset(fx.dir))).message).toMatch(/no episode metadata/);
+  });
+  it('without tasks.parquet the instructions come from meta/episodes; total_frames is checked', async () => {
+    const fx = fixture({ episodeLengths: [5, 7, 4] });
+    const p = join(fx.dir, 'meta', 'info.json');
+    const info = JSON.parse(readFileSync(p, 'utf8'));
+    // drop the tasks table: instructions then come from meta/episodes
+    rmSync(join(fx.dir, 'meta', 'tasks.parquet'));
+    const ds = await openLeRobotDataset(fx.dir);
+    expect(ds.episodes.map((e) => e.task)).toEqual(fx.taskOfEpisode);
+    info.total_frames = 17;
+    writeFileSync(p, JSON.stringify(info));
+    expect((await rejection(openLeRobotDataset(fx.dir))).message).toMatch(
+      /total_frames is 17 but the data files hold 16 rows/,
+    );
+  });
+
+  it('a task table without the task string is named', async () => {
+    const fx = fixture();
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    writeFileSync(
+      join(fx.dir, 'meta', 'tasks.parquet'),
+      new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'task_index', data: [0n], type: 'INT64' }] })),
+    );
+    expect((await rejection(openLeRobotDataset(fx.dir))).message).toMatch(
+      /tasks\.parquet: each row needs task_index and the task string \(column "task" or "__index_level_0__"\)/,
+    );
+  });
+  it('an episode length that disagrees with the data is named', async () => {
+    const fx = fixture({ episodeLengths: [5, 7, 4] });
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    writeFileSync(
+      join(fx.dir, 'meta', 'episodes', 'chunk-000', 'file-000.parquet'),
+      new Uint8Array(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'episode_index', data: [0n, 1n, 2n], type: 'INT64' },
+            { name: 'length', data: [5n, 6n, 4n], type: 'INT64' },
+            { name: 'tasks', data: ['a', 'b', 'c'], type: 'STRING' },
+          ],
+        }),
+      ),
+    );
+    expect((await rejection(openLeRobotDataset(fx.dir))).message).toMatch(
+      /meta\/episodes says episode 1 has length 6 but the data files hold 7 frames of it/,
+    );
   });
 });
