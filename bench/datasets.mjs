@@ -2,9 +2,10 @@
 // `pnpm bench datasets [--frames N] [--size S] [--json]`: writes a simulator-layout LeRobot v3.0
 // dataset (PNG frames in a struct column), then times openLeRobotDataset (read + decode every
 // frame once) and training batch assembly (B=64, T=8) with and without augmentation.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -115,16 +116,19 @@ try {
   });
   const openMs = performance.now() - t0;
   const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  // wall-clock median and CPU time per batch (CPU time is less inflated on a shared machine)
   const time = (iter, n = 200) => {
     const out = iter.assembler.allocate(64);
     for (let i = 0; i < 10; i++) iter.next(out);
     const ts = [];
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < n; i++) {
       const s = performance.now();
       iter.next(out);
       ts.push(performance.now() - s);
     }
-    return median(ts);
+    const cpu = process.cpuUsage(cpu0);
+    return { wall: median(ts), cpu: (cpu.user + cpu.system) / 1000 / n };
   };
   const plain = time(new ds.TrainBatchIterator(data.assembler, data.split.train, { batchSize: 64, seed: 0 }));
   const augmented = time(data.trainIterator(64));
@@ -134,16 +138,35 @@ try {
     open_and_decode_ms: Math.round(openMs),
     parquet_read_ms: Math.round(readMs),
     frames_per_s: Math.round(frames / (openMs / 1000)),
-    batch64_ms_median: Number(plain.toFixed(2)),
-    batch64_augmented_ms_median: Number(augmented.toFixed(2)),
+    batch64_ms_median: Number(plain.wall.toFixed(2)),
+    batch64_cpu_ms: Number(plain.cpu.toFixed(2)),
+    batch64_augmented_ms_median: Number(augmented.wall.toFixed(2)),
+    batch64_augmented_cpu_ms: Number(augmented.cpu.toFixed(2)),
+    load_average_1min: Number(os.loadavg()[0].toFixed(1)),
+    cpus: os.cpus().length,
   };
+  // the peer: the same batches with vectorised NumPy (skipped when python3/numpy are absent)
+  const peerRun = spawnSync(
+    'python3',
+    [new URL('datasets-peer.py', import.meta.url).pathname, String(frames)],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const peer = peerRun.status === 0 ? JSON.parse(peerRun.stdout) : undefined;
+  if (peer) result.peer_numpy = peer;
   if (json) console.log(JSON.stringify(result));
   else {
     console.log(
       `datasets: ${frames} frames ${size}x${size}: open + decode ${result.open_and_decode_ms} ms (parquet read ${result.parquet_read_ms} ms, ${result.frames_per_s} frames/s)`,
     );
     console.log(
-      `datasets: batch B=64 T=8: ${result.batch64_ms_median} ms median, with augmentation ${result.batch64_augmented_ms_median} ms`,
+      `datasets: batch B=64 T=8: ${result.batch64_ms_median} ms median (${result.batch64_cpu_ms} ms CPU), augmented ${result.batch64_augmented_ms_median} ms (${result.batch64_augmented_cpu_ms} ms CPU); load ${result.load_average_1min} on ${result.cpus} CPUs`,
+    );
+    console.log(
+      peer
+        ? `peer numpy ${peer.numpy}: batch ${peer.batch64_ms_median} ms median, augmented ${peer.batch64_augmented_ms_median} ms`
+        : 'peer numpy: skipped (python3 with numpy not found)',
     );
   }
 } finally {

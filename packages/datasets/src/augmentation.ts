@@ -22,7 +22,7 @@ let scratch = new Float32Array(0);
 
 /**
  * Augments a float image batch (B, H, W, 3) in [0, 1] in place: random shift, then colour jitter
- * (brightness, contrast, saturation, in that order, clamped to [0, 1]). Draws from `rng` only.
+ * (brightness, contrast, saturation composed, clamped to [0, 1]). Draws from `rng` only.
  */
 export function augmentImages(
   images: Float32Array, // (B, H, W, 3)
@@ -82,39 +82,24 @@ function shiftImage(img: Float32Array, height: number, width: number, dx: number
 }
 
 /**
- * Brightness (multiply, clamp), contrast (around the brightened image's mean grey, clamp) and
- * saturation (around each pixel's grey, clamp), in two passes over the image.
+ * Brightness b, contrast c (around the brightened image's mean grey m) and saturation s (around
+ * each pixel's grey) composed into one affine map, clamped to [0, 1] once at the end:
+ * out = c b (s x + (1 - s) grey(x)) + (1 - c) m, with m = b mean(grey(x)).
  */
 function jitter(img: Float32Array, brightness: number, contrast: number, saturation: number): void {
   const n = img.length / 3;
-  let meanGrey = 0;
+  let sumGrey = 0;
+  for (let i = 0; i < n * 3; i += 3) sumGrey += 0.299 * img[i]! + 0.587 * img[i + 1]! + 0.114 * img[i + 2]!;
+  const offset = (1 - contrast) * brightness * (sumGrey / n);
+  const gain = contrast * brightness * saturation; // on the pixel itself
+  const greyGain = contrast * brightness * (1 - saturation); // on its grey
   for (let i = 0; i < n * 3; i += 3) {
-    let r = img[i]! * brightness;
-    let g = img[i + 1]! * brightness;
-    let b = img[i + 2]! * brightness;
-    r = r > 1 ? 1 : r;
-    g = g > 1 ? 1 : g;
-    b = b > 1 ? 1 : b;
-    meanGrey += 0.299 * r + 0.587 * g + 0.114 * b;
-  }
-  meanGrey /= n;
-  const shift = meanGrey * (1 - contrast);
-  for (let i = 0; i < n * 3; i += 3) {
-    let r = img[i]! * brightness;
-    let g = img[i + 1]! * brightness;
-    let b = img[i + 2]! * brightness;
-    r = (r > 1 ? 1 : r) * contrast + shift;
-    g = (g > 1 ? 1 : g) * contrast + shift;
-    b = (b > 1 ? 1 : b) * contrast + shift;
-    r = r < 0 ? 0 : r > 1 ? 1 : r;
-    g = g < 0 ? 0 : g > 1 ? 1 : g;
-    b = b < 0 ? 0 : b > 1 ? 1 : b;
-    const grey = (0.299 * r + 0.587 * g + 0.114 * b) * (1 - saturation);
-    r = r * saturation + grey;
-    g = g * saturation + grey;
-    b = b * saturation + grey;
-    img[i] = r < 0 ? 0 : r > 1 ? 1 : r;
-    img[i + 1] = g < 0 ? 0 : g > 1 ? 1 : g;
-    img[i + 2] = b < 0 ? 0 : b > 1 ? 1 : b;
+    const r = img[i]!;
+    const g = img[i + 1]!;
+    const b = img[i + 2]!;
+    const grey = (0.299 * r + 0.587 * g + 0.114 * b) * greyGain + offset;
+    img[i] = Math.max(0, Math.min(1, r * gain + grey));
+    img[i + 1] = Math.max(0, Math.min(1, g * gain + grey));
+    img[i + 2] = Math.max(0, Math.min(1, b * gain + grey));
   }
 }
