@@ -39,6 +39,8 @@ export const dataConfigSchema = z.strictObject({
     .default({ state: 'MEAN_STD', action: 'MEAN_STD' }),
   /** Training augmentation (validation and evaluation never augment). */
   augmentation: augmentationConfigSchema.default(augmentationConfigSchema.parse({})),
+  /** Scale decoded video frames to [height, width] (video features only; needs ffmpeg). */
+  videoSize: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
   /** Keep every n-th validation frame (1 = all). */
   valStride: z.number().int().positive().default(1),
 });

@@ -41,7 +41,7 @@ export interface EpisodeDatasetInit {
   tasks: readonly string[];
   /** Video features named by the metadata whose files are absent. */
   missingVideoFeatures?: readonly string[];
-  /** Video features present on disk but not decoded by this reader. */
+  /** Video features present on disk but not decoded (not asked for). */
   undecodedVideoFeatures?: readonly string[];
 }
 
@@ -112,7 +112,7 @@ export class EpisodeDataset {
     }
     if (this.undecodedVideoFeatures.includes(key)) {
       throw datasetError(
-        `${this.source}: video feature ${quote(key)} is stored as mp4, which this reader does not decode; re-encode it as an image feature (dtype "image")`,
+        `${this.source}: video feature ${quote(key)} was not decoded; open the dataset with decodeImages including it (video decoding needs ffmpeg)`,
         { key },
       );
     }

@@ -1,4 +1,5 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VlakitError } from '@vlakit/core';
@@ -276,6 +277,55 @@ describe('openLeRobotDataset on the simulator layout', () => {
     );
     expect((await rejection(openLeRobotDataset(fx.dir))).message).toMatch(
       /meta\/episodes says episode 1 has length 6 but the data files hold 7 frames of it/,
+    );
+  });
+});
+
+const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
+describe.runIf(hasFfmpeg)('openLeRobotDataset with a video feature (ffmpeg)', () => {
+  it('decodes each episode clip by timestamp, exactly for lossless video', async () => {
+    const fx = fixture({ video: true, episodeLengths: [5, 7, 4] });
+    const ds = await openLeRobotDataset(fx.dir);
+    const cam = ds.getImages('observation.images.cam');
+    expect([cam.height, cam.width]).toEqual([16, 16]);
+    for (let f = 0; f < 16; f++) expect(cam.data.subarray(f * 768, (f + 1) * 768)).toEqual(fx.pixels[f]);
+    expect(ds.missingVideoFeatures).toEqual([]);
+  });
+
+  it('scales frames to videoSize, leaves videos undecoded unless asked, and names a short video', async () => {
+    const fx = fixture({ video: true, episodeLengths: [5, 7, 4] });
+    const small = await openLeRobotDataset(fx.dir, {
+      videoSize: [8, 8],
+      decodeImages: ['observation.images.cam'],
+    });
+    expect(small.getImages('observation.images.cam').data).toHaveLength(16 * 8 * 8 * 3);
+    expect(small.hasImages('observation.image')).toBe(false);
+    const none = await openLeRobotDataset(fx.dir, { decodeImages: false });
+    expect(none.undecodedVideoFeatures).toEqual(['observation.images.cam']);
+    expect(() => none.getImages('observation.images.cam')).toThrow(
+      /was not decoded; open the dataset with decodeImages including it/,
+    );
+    const e = await rejection(openLeRobotDataset(fx.dir, { ffmpeg: '/nonexistent/ffmpeg' }));
+    expect(e.message).toMatch(/decoding video needs ffmpeg, which was not found/);
+    // a video shorter than the episodes claim
+    const vid = join(fx.dir, 'videos', 'observation.images.cam', 'chunk-000', 'file-000.mp4');
+    const short = spawnSync('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      vid,
+      '-frames:v',
+      '10',
+      '-c',
+      'copy',
+      `${vid}.short.mp4`,
+    ]);
+    expect(short.status).toBe(0);
+    renameSync(`${vid}.short.mp4`, vid);
+    expect((await rejection(openLeRobotDataset(fx.dir))).message).toMatch(
+      /episode 1: .*file-000\.mp4 gave 5 frames from 0\.500 s, expected 7/,
     );
   });
 });

@@ -12,6 +12,7 @@ import { decodeImage } from './image-decode.js';
 import { featureSize, type LeRobotInfo, readLeRobotInfo } from './lerobot-info.js';
 import { type ParquetRow, readParquetRows, toNumber, toText } from './parquet-rows.js';
 import { formatPathTemplate } from './path-template.js';
+import { decodeVideoClip } from './video-decode.js';
 
 /** Dtypes read as numbers into float32 arrays. */
 const NUMERIC_DTYPES = new Set([
@@ -34,6 +35,13 @@ export type LeRobotStatsJson = Record<string, Record<string, unknown>>;
 export interface OpenLeRobotOptions {
   /** Image features to decode into memory: all (default), none, or a list of keys. */
   decodeImages?: boolean | string[];
+  /**
+   * Size [height, width] video frames are scaled to when decoded (default: the feature's shape).
+   * Decoding needs ffmpeg; 480x640 frames take 0.9 MB each, so scale them for training.
+   */
+  videoSize?: [number, number];
+  /** ffmpeg binary for video features (default `ffmpeg` on the PATH). */
+  ffmpeg?: string;
   /** Called while frames are decoded (for a progress bar). */
   onProgress?: (event: { stage: 'read' | 'decode'; done: number; total: number }) => void;
 }
@@ -165,7 +173,20 @@ export async function openLeRobotDataset(
   const firstRow = ordered[0] ?? {};
   for (const [key, feature] of Object.entries(info.features)) {
     if (feature.dtype === 'video') {
-      (videoFilesPresent(dir, info, key, episodes) ? undecodedVideoFeatures : missingVideoFeatures).push(key);
+      const files = videoFiles(dir, info, key, episodes);
+      if (files.some((f) => !existsSync(f))) missingVideoFeatures.push(key);
+      else if (wanted === true || (Array.isArray(wanted) && wanted.includes(key))) {
+        images[key] = await decodeVideoFeature(
+          dir,
+          key,
+          feature.shape,
+          feature.names,
+          files,
+          episodes,
+          records,
+          options,
+        );
+      } else undecodedVideoFeatures.push(key);
       continue;
     }
     if (n > 0 && !(key in firstRow)) {
@@ -433,17 +454,57 @@ function dataFilePaths(dir: string, info: LeRobotInfo, episodes: EpisodeMeta[]):
   return files;
 }
 
-function videoFilesPresent(dir: string, info: LeRobotInfo, key: string, episodes: EpisodeMeta[]): boolean {
-  if (info.video_path == null) return false;
-  for (const e of episodes) {
+/** The mp4 file of each episode (in `episodes` order) for video feature `key`. */
+function videoFiles(dir: string, info: LeRobotInfo, key: string, episodes: EpisodeMeta[]): string[] {
+  if (info.video_path == null)
+    return episodes.map(() => join(dir, 'videos', key, '(no video_path in meta/info.json)'));
+  return episodes.map((e) => {
     const chunk = toNumber(e.row[`videos/${key}/chunk_index`]) ?? 0;
     const file = toNumber(e.row[`videos/${key}/file_index`]) ?? 0;
     const rel = formatPathTemplate(
-      info.video_path,
+      info.video_path!,
       { video_key: key, chunk_index: chunk, file_index: file },
       `${dir}/meta/info.json video_path`,
     );
-    if (!existsSync(join(dir, rel))) return false;
+    return join(dir, rel);
+  });
+}
+
+/** Decodes every episode's clip of a video feature with ffmpeg, scaled to `videoSize`. */
+async function decodeVideoFeature(
+  dir: string,
+  key: string,
+  shape: number[],
+  names: unknown,
+  files: string[],
+  episodes: EpisodeMeta[],
+  records: EpisodeRecord[],
+  options: OpenLeRobotOptions,
+): Promise<ImageFeature> {
+  const [height, width] = options.videoSize ?? imageHw(shape, names);
+  if (!(Number.isInteger(height) && Number.isInteger(width) && height > 0 && width > 0)) {
+    throw datasetError(
+      `videoSize ${quote(options.videoSize)} must be two positive integers [height, width]`,
+      {},
+      { kind: 'config' },
+    );
   }
-  return true;
+  const frame = height * width * 3;
+  const total = records.reduce((n, r) => n + r.length, 0);
+  const data = new Uint8Array(total * frame); // (N, H, W, 3)
+  for (const [i, rec] of records.entries()) {
+    const from = toNumber(episodes[i]!.row[`videos/${key}/from_timestamp`]) ?? 0;
+    const clip = await decodeVideoClip({
+      path: files[i]!,
+      fromTimestamp: from,
+      frames: rec.length,
+      height,
+      width,
+      ...(options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}),
+      where: `${dir}: video feature ${quote(key)} episode ${rec.episodeIndex}`,
+    });
+    data.set(clip, rec.start * frame);
+    options.onProgress?.({ stage: 'decode', done: rec.start + rec.length, total });
+  }
+  return { key, height, width, data };
 }

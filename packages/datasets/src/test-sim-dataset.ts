@@ -2,6 +2,8 @@
  * Test helper (not built): writes a tiny dataset in the simulator's LeRobot v3.0 layout
  * (docs/data-flow.md) with hyparquet-writer, so reader tests need no fixture files.
  */
+
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,11 @@ export interface SimFixtureOptions {
   tasks?: string[];
   /** Frames per data file (episodes never straddle files here). */
   episodesPerFile?: number;
+  /**
+   * Also write the frames as a video feature `observation.images.cam` in one mp4 (lossless
+   * H.264 RGB through ffmpeg, which must be installed).
+   */
+  video?: boolean;
 }
 
 export interface SimFixture {
@@ -183,6 +190,30 @@ export function writeSimFixture(options: SimFixtureOptions = {}): SimFixture {
           { name: 'tasks', data: epRows.map((r) => fx.taskOfEpisode[r.ep]!), type: 'STRING' },
           { name: 'family', data: epRows.map(() => 'push'), type: 'STRING' },
           { name: 'seed', data: epRows.map((r) => BigInt(r.ep)), type: 'INT64' },
+          ...(options.video
+            ? [
+                {
+                  name: 'videos/observation.images.cam/chunk_index',
+                  data: epRows.map(() => 0n),
+                  type: 'INT64' as const,
+                },
+                {
+                  name: 'videos/observation.images.cam/file_index',
+                  data: epRows.map(() => 0n),
+                  type: 'INT64' as const,
+                },
+                {
+                  name: 'videos/observation.images.cam/from_timestamp',
+                  data: epRows.map((r) => r.from / 10),
+                  type: 'DOUBLE' as const,
+                },
+                {
+                  name: 'videos/observation.images.cam/to_timestamp',
+                  data: epRows.map((r) => r.to / 10),
+                  type: 'DOUBLE' as const,
+                },
+              ]
+            : []),
         ],
       }),
     ),
@@ -208,7 +239,7 @@ export function writeSimFixture(options: SimFixtureOptions = {}): SimFixture {
     fps: 10,
     splits: { train: `0:${lengths.length}` },
     data_path: 'data/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet',
-    video_path: null,
+    video_path: options.video ? 'videos/{video_key}/chunk-{chunk_index:03d}/file-{file_index:03d}.mp4' : null,
     features: {
       'observation.image': { dtype: 'image', shape: [size, size, 3], names: ['height', 'width', 'channel'] },
       'observation.state': { dtype: 'float32', shape: [2], names: ['x', 'y'] },
@@ -219,9 +250,53 @@ export function writeSimFixture(options: SimFixtureOptions = {}): SimFixture {
       episode_index: { dtype: 'int64', shape: [1], names: null },
       index: { dtype: 'int64', shape: [1], names: null },
       task_index: { dtype: 'int64', shape: [1], names: null },
+      ...(options.video
+        ? {
+            'observation.images.cam': {
+              dtype: 'video',
+              shape: [size, size, 3],
+              names: ['height', 'width', 'channels'],
+            },
+          }
+        : {}),
     },
     vlakit: { families: ['push'], blocks: 4, seed: 0, image_size: size },
   };
   writeFileSync(join(dir, 'meta', 'info.json'), JSON.stringify(info, null, 2));
+  if (options.video) {
+    const vdir = join(dir, 'videos', 'observation.images.cam', 'chunk-000');
+    mkdirSync(vdir, { recursive: true });
+    const raw = new Uint8Array(fx.pixels.length * size * size * 3);
+    fx.pixels.forEach((p, i) => raw.set(p, i * size * size * 3));
+    // lossless RGB H.264, so decoded pixels equal the source exactly
+    const r = spawnSync(
+      'ffmpeg',
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'rgb24',
+        '-s',
+        `${size}x${size}`,
+        '-r',
+        '10',
+        '-i',
+        'pipe:0',
+        '-c:v',
+        'libx264rgb',
+        '-qp',
+        '0',
+        '-pix_fmt',
+        'rgb24',
+        join(vdir, 'file-000.mp4'),
+      ],
+      { input: raw },
+    );
+    if (r.status !== 0)
+      throw new Error(`ffmpeg could not write the fixture video: ${r.stderr?.toString() ?? r.error}`);
+  }
   return fx;
 }
