@@ -141,7 +141,7 @@ describe.runIf(SO101)('openLeRobotDataset on the real SO-101 recording', () => {
 });
 
 describe('openLeRobotDataset on the simulator layout', () => {
-  for (const imageLayout of ['struct', 'binary'] as const) {
+  for (const imageLayout of ['struct', 'binary', 'json'] as const) {
     it(`decodes PNG images stored as ${imageLayout}, states, actions, done and tasks`, async () => {
       const fx = fixture({ imageLayout, episodeLengths: [5, 7, 4], episodesPerFile: 2 });
       const ds = await openLeRobotDataset(fx.dir);

@@ -253,6 +253,19 @@ function shapeError(
   );
 }
 
+/**
+ * The encoded bytes of an image cell: a binary column, a struct {bytes, path}, or (when a writer
+ * stored the struct as JSON) {bytes: number[]}.
+ */
+function imageBytes(value: unknown): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return value;
+  if (!value || typeof value !== 'object') return undefined;
+  const b = (value as { bytes?: unknown }).bytes;
+  if (b instanceof Uint8Array) return b;
+  if (Array.isArray(b) && b.every((x) => typeof x === 'number')) return Uint8Array.from(b);
+  return undefined;
+}
+
 /** Image height and width from an info.json shape, honouring names like ["channels","height","width"]. */
 function imageHw(shape: number[], names: unknown): [number, number] {
   if (Array.isArray(names) && names.length === 3) {
@@ -290,15 +303,9 @@ function decodeImageColumn(
       const value = rows[i]![key];
       const where = () =>
         `${dir}: feature ${quote(key)} at episode ${rec.episodeIndex} frame ${i - rec.start}`;
-      let bytes: Uint8Array | undefined;
-      if (value instanceof Uint8Array) bytes = value;
-      else if (
-        value &&
-        typeof value === 'object' &&
-        (value as { bytes?: unknown }).bytes instanceof Uint8Array
-      ) {
-        bytes = (value as { bytes: Uint8Array }).bytes;
-      } else if (
+      let bytes = imageBytes(value);
+      if (
+        !bytes &&
         value &&
         typeof value === 'object' &&
         typeof (value as { path?: unknown }).path === 'string'

@@ -13,8 +13,11 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 export interface SimFixtureOptions {
   episodeLengths?: number[];
   size?: number;
-  /** 'struct' writes {bytes, path} as LeRobot does; 'binary' a plain BYTE_ARRAY column. */
-  imageLayout?: 'struct' | 'binary';
+  /**
+   * 'struct' writes {bytes, path} as LeRobot does; 'binary' a plain BYTE_ARRAY column; 'json' lets
+   * hyparquet-writer pick the type (it stores the struct as JSON).
+   */
+  imageLayout?: 'struct' | 'binary' | 'json';
   tasks?: string[];
   /** Frames per data file (episodes never straddle files here). */
   episodesPerFile?: number;
@@ -118,11 +121,13 @@ export function writeSimFixture(options: SimFixtureOptions = {}): SimFixture {
     const imageSchema =
       options.imageLayout === 'binary'
         ? [bytesCol('observation.image')]
-        : [
-            { name: 'observation.image', repetition_type: 'OPTIONAL' as const, num_children: 2 },
-            bytesCol('bytes'),
-            { ...bytesCol('path'), converted_type: 'UTF8' as const },
-          ];
+        : options.imageLayout === 'json'
+          ? [{ ...bytesCol('observation.image'), converted_type: 'JSON' as const }]
+          : [
+              { name: 'observation.image', repetition_type: 'OPTIONAL' as const, num_children: 2 },
+              bytesCol('bytes'),
+              { ...bytesCol('path'), converted_type: 'UTF8' as const },
+            ];
     const list = (name: string) => [
       { name, repetition_type: 'OPTIONAL' as const, converted_type: 'LIST' as const, num_children: 1 },
       { name: 'list', repetition_type: 'REPEATED' as const, num_children: 1 },
