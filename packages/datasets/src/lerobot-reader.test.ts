@@ -328,4 +328,25 @@ describe.runIf(hasFfmpeg)('openLeRobotDataset with a video feature (ffmpeg)', ()
       /episode 1: .*file-000\.mp4 gave 5 frames from 0\.500 s, expected 7/,
     );
   });
+  it('decodes AV1 (the codec LeRobot records) with each frame aligned to its timestamp', async () => {
+    const fx = fixture({ video: 'av1', size: 64, episodeLengths: [6, 9, 5] });
+    const ds = await openLeRobotDataset(fx.dir, { decodeImages: ['observation.images.cam'] });
+    const cam = ds.getImages('observation.images.cam');
+    const n = 64 * 64 * 3;
+    const mad = (f: number, g: number) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += Math.abs(cam.data[f * n + i]! - fx.pixels[g]![i]!);
+      return s / n;
+    };
+    // the fixture's blue channel is a flat 13 f per frame: it identifies the frame
+    const meanBlue = (f: number) => {
+      let sum = 0;
+      for (let i = 2; i < n; i += 3) sum += cam.data[f * n + i]!;
+      return sum / (n / 3);
+    };
+    for (let f = 0; f < ds.numFrames; f++) {
+      expect(Math.abs(meanBlue(f) - 13 * f)).toBeLessThan(6.5); // neighbours are 13 apart
+      expect(mad(f, f)).toBeLessThan(15); // lossy yuv420 AV1 on sharp synthetic edges
+    }
+  });
 });

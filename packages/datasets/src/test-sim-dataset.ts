@@ -25,7 +25,7 @@ export interface SimFixtureOptions {
    * Also write the frames as a video feature `observation.images.cam` in one mp4 (lossless
    * H.264 RGB through ffmpeg, which must be installed).
    */
-  video?: boolean;
+  video?: boolean | 'av1';
 }
 
 export interface SimFixture {
@@ -273,7 +273,7 @@ export function writeSimFixture(options: SimFixtureOptions = {}): SimFixture {
     mkdirSync(vdir, { recursive: true });
     const raw = new Uint8Array(fx.pixels.length * size * size * 3);
     fx.pixels.forEach((p, i) => raw.set(p, i * size * size * 3));
-    // lossless RGB H.264, so decoded pixels equal the source exactly
+    // lossless RGB H.264 (decoded pixels equal the source exactly), or lossy AV1 as LeRobot records
     const r = spawnSync(
       'ffmpeg',
       [
@@ -290,12 +290,9 @@ export function writeSimFixture(options: SimFixtureOptions = {}): SimFixture {
         '10',
         '-i',
         'pipe:0',
-        '-c:v',
-        'libx264rgb',
-        '-qp',
-        '0',
-        '-pix_fmt',
-        'rgb24',
+        ...(options.video === 'av1'
+          ? ['-c:v', 'libsvtav1', '-crf', '12', '-pix_fmt', 'yuv420p']
+          : ['-c:v', 'libx264rgb', '-qp', '0', '-pix_fmt', 'rgb24']),
         join(vdir, 'file-000.mp4'),
       ],
       { input: raw },
