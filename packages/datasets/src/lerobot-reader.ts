@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { quote } from '@vlakit/core';
+import { quote, VlakitError } from '@vlakit/core';
 import { datasetError } from './dataset-error.js';
 import {
   EpisodeDataset,
@@ -181,6 +181,7 @@ export async function openLeRobotDataset(
           key,
           feature.shape,
           feature.names,
+          videoFps(feature.info) ?? info.fps,
           files,
           episodes,
           records,
@@ -461,6 +462,12 @@ function dataFilePaths(dir: string, info: LeRobotInfo, episodes: EpisodeMeta[]):
   return files;
 }
 
+/** `video.fps` from a video feature's `info` block, when given. */
+function videoFps(info: unknown): number | undefined {
+  const fps = (info as Record<string, unknown> | undefined)?.['video.fps'];
+  return typeof fps === 'number' && fps > 0 ? fps : undefined;
+}
+
 /** The mp4 file of each episode (in `episodes` order) for video feature `key`. */
 function videoFiles(dir: string, info: LeRobotInfo, key: string, episodes: EpisodeMeta[]): string[] {
   if (info.video_path == null)
@@ -483,6 +490,7 @@ async function decodeVideoFeature(
   key: string,
   shape: number[],
   names: unknown,
+  fps: number,
   files: string[],
   episodes: EpisodeMeta[],
   records: EpisodeRecord[],
@@ -499,19 +507,48 @@ async function decodeVideoFeature(
   const frame = height * width * 3;
   const total = records.reduce((n, r) => n + r.length, 0);
   const data = new Uint8Array(total * frame); // (N, H, W, 3)
-  for (const [i, rec] of records.entries()) {
-    const from = toNumber(episodes[i]!.row[`videos/${key}/from_timestamp`]) ?? 0;
-    const clip = await decodeVideoClip({
-      path: files[i]!,
-      fromTimestamp: from,
-      frames: rec.length,
-      height,
-      width,
-      ...(options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}),
-      where: `${dir}: video feature ${quote(key)} episode ${rec.episodeIndex}`,
-    });
-    data.set(clip, rec.start * frame);
-    options.onProgress?.({ stage: 'decode', done: rec.start + rec.length, total });
+  // consecutive episodes stored back to back in one file are decoded by one ffmpeg run
+  const fromOf = (i: number) => toNumber(episodes[i]!.row[`videos/${key}/from_timestamp`]) ?? 0;
+  for (let i = 0; i < records.length; ) {
+    let j = i + 1;
+    let frames = records[i]!.length;
+    while (
+      j < records.length &&
+      files[j] === files[i] &&
+      Math.abs(fromOf(j) - (fromOf(j - 1) + records[j - 1]!.length / fps)) < 0.5 / fps
+    ) {
+      frames += records[j]!.length;
+      j++;
+    }
+    const first = records[i]!;
+    const last = records[j - 1]!;
+    const where = `${dir}: video feature ${quote(key)} episode${j - i > 1 ? `s ${first.episodeIndex}..${last.episodeIndex}` : ` ${first.episodeIndex}`}`;
+    let clip: Uint8Array;
+    try {
+      clip = await decodeVideoClip({
+        path: files[i]!,
+        fromTimestamp: fromOf(i),
+        frames,
+        height,
+        width,
+        ...(options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}),
+        where,
+      });
+    } catch (error) {
+      const got = VlakitError.isInstance(error) ? error.details.frames : undefined;
+      if (typeof got !== 'number') throw error;
+      // name the first episode the video does not cover
+      const row = first.start + got;
+      const short = records.slice(i, j).find((r) => row < r.start + r.length) ?? last;
+      throw datasetError(
+        `${(error as VlakitError).message}; episode ${short.episodeIndex} (frame ${row - short.start} on) is missing from the video`,
+        { ...(error as VlakitError).details, episode: short.episodeIndex },
+        { cause: error },
+      );
+    }
+    data.set(clip, first.start * frame);
+    options.onProgress?.({ stage: 'decode', done: last.start + last.length, total });
+    i = j;
   }
   return { key, height, width, data };
 }
