@@ -79,7 +79,7 @@ export function decodeVideoClip(clip: VideoClip): Promise<Uint8Array> {
         reject(
           datasetError(
             `${clip.where}: ${clip.path} gave ${Math.floor(filled / frameBytes)} frames from ${clip.fromTimestamp.toFixed(3)} s, expected ${clip.frames}`,
-            { path: clip.path, frames: filled / frameBytes, expected: clip.frames },
+            { path: clip.path, frames: Math.floor(filled / frameBytes), expected: clip.frames },
           ),
         );
       } else resolve(out);
