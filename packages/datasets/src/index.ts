@@ -54,6 +54,12 @@ export {
 } from './normalization.js';
 export { readParquetRows } from './parquet-rows.js';
 export { formatPathTemplate } from './path-template.js';
+export {
+  actionsToChunks,
+  observationsToInputs,
+  type PolicyInputs,
+  type PolicyObservation,
+} from './policy-io.js';
 export { type OpenRldsOptions, openRldsDataset } from './rlds-reader.js';
 export { decodeTfExample, encodeTfExample, type TfExample, type TfFeature } from './tf-example.js';
 export { crc32c, encodeTfRecords, maskedCrc32c, parseTfRecords, readTfRecordFile } from './tfrecord.js';
