@@ -285,7 +285,7 @@ const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 describe.runIf(hasFfmpeg)('openLeRobotDataset with a video feature (ffmpeg)', () => {
   it('decodes each episode clip by timestamp, exactly for lossless video', async () => {
     const fx = fixture({ video: true, episodeLengths: [5, 7, 4] });
-    const ds = await openLeRobotDataset(fx.dir);
+    const ds = await openLeRobotDataset(fx.dir, { decodeImages: ['observation.images.cam'] });
     const cam = ds.getImages('observation.images.cam');
     expect([cam.height, cam.width]).toEqual([16, 16]);
     for (let f = 0; f < 16; f++) expect(cam.data.subarray(f * 768, (f + 1) * 768)).toEqual(fx.pixels[f]);
@@ -302,10 +302,18 @@ describe.runIf(hasFfmpeg)('openLeRobotDataset with a video feature (ffmpeg)', ()
     expect(small.hasImages('observation.image')).toBe(false);
     const none = await openLeRobotDataset(fx.dir, { decodeImages: false });
     expect(none.undecodedVideoFeatures).toEqual(['observation.images.cam']);
+    // the default decodes inline images only
+    const dflt = await openLeRobotDataset(fx.dir);
+    expect([dflt.hasImages('observation.image'), dflt.hasImages('observation.images.cam')]).toEqual([
+      true,
+      false,
+    ]);
     expect(() => none.getImages('observation.images.cam')).toThrow(
       /was not decoded; open the dataset with decodeImages including it/,
     );
-    const e = await rejection(openLeRobotDataset(fx.dir, { ffmpeg: '/nonexistent/ffmpeg' }));
+    const e = await rejection(
+      openLeRobotDataset(fx.dir, { ffmpeg: '/nonexistent/ffmpeg', decodeImages: ['observation.images.cam'] }),
+    );
     expect(e.message).toMatch(/decoding video needs ffmpeg, which was not found/);
     // a video shorter than the episodes claim
     const vid = join(fx.dir, 'videos', 'observation.images.cam', 'chunk-000', 'file-000.mp4');
@@ -324,7 +332,9 @@ describe.runIf(hasFfmpeg)('openLeRobotDataset with a video feature (ffmpeg)', ()
     ]);
     expect(short.status).toBe(0);
     renameSync(`${vid}.short.mp4`, vid);
-    expect((await rejection(openLeRobotDataset(fx.dir))).message).toMatch(
+    expect(
+      (await rejection(openLeRobotDataset(fx.dir, { decodeImages: ['observation.images.cam'] }))).message,
+    ).toMatch(
       /episodes 0\.\.2: .*file-000\.mp4 gave 10 frames from 0\.000 s, expected 16; episode 1 \(frame 5 on\) is missing from the video/,
     );
   });

@@ -33,7 +33,11 @@ const NUMERIC_DTYPES = new Set([
 export type LeRobotStatsJson = Record<string, Record<string, unknown>>;
 
 export interface OpenLeRobotOptions {
-  /** Image features to decode into memory: all (default), none, or a list of keys. */
+  /**
+   * Image features to decode into memory: every inline `image` feature (true, the default), none
+   * (false), or a list of keys. Video features are decoded only when listed by key (they can be
+   * large: scale them with `videoSize`).
+   */
   decodeImages?: boolean | string[];
   /**
    * Size [height, width] video frames are scaled to when decoded (default: the feature's shape).
@@ -87,6 +91,7 @@ export async function openLeRobotDataset(
   }
   const info = readLeRobotInfo(dir);
   const episodes = await readEpisodesMeta(dir);
+  const taskTable = existsSync(join(dir, 'meta', 'tasks.parquet'));
   const tasks = await readTasks(dir, episodes);
   const statsJson = readStatsJson(dir);
 
@@ -154,10 +159,11 @@ export async function openLeRobotDataset(
   const taskOfFrame = new Int32Array(n); // (N,)
   for (const [e, rec] of records.entries()) {
     for (let i = rec.start; i < rec.start + rec.length; i++) {
-      const ti = toNumber(ordered[i]!.task_index);
+      // without meta/tasks.parquet, task_index has no table to point into: use the episode's task
+      const ti = taskTable ? toNumber(ordered[i]!.task_index) : undefined;
       if (ti !== undefined && (ti < 0 || ti >= tasks.length)) {
         throw datasetError(
-          `${dir}: frame ${i} of episode ${rec.episodeIndex} has task_index ${ti}, but meta/tasks.parquet has ${tasks.length} tasks`,
+          `${dir}: episode ${rec.episodeIndex} frame ${i - rec.start} has task_index ${ti}, but meta/tasks.parquet has ${tasks.length} tasks`,
         );
       }
       taskOfFrame[i] = ti ?? episodeTaskIndex[e]!;
@@ -175,7 +181,7 @@ export async function openLeRobotDataset(
     if (feature.dtype === 'video') {
       const files = videoFiles(dir, info, key, episodes);
       if (files.some((f) => !existsSync(f))) missingVideoFeatures.push(key);
-      else if (wanted === true || (Array.isArray(wanted) && wanted.includes(key))) {
+      else if (Array.isArray(wanted) && wanted.includes(key)) {
         images[key] = await decodeVideoFeature(
           dir,
           key,
