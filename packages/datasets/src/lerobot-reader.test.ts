@@ -199,6 +199,19 @@ describe('openLeRobotDataset on the simulator layout', () => {
     );
     writeFileSync(p, JSON.stringify({ ...info, data_path: 'data/x.parquet' }));
     expect((await rejection(openLeRobotDataset(fx.dir))).message).toMatch(/data_path \("data\/x\.parquet"\)/);
+    const good = { ...info, data_path: 'data/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet' };
+    writeFileSync(p, JSON.stringify({ ...good, features: undefined }));
+    expect((await rejection(openLeRobotDataset(fx.dir))).message).toMatch(
+      /meta\/info\.json\.features \(undefined\)/,
+    );
+    writeFileSync(p, JSON.stringify({ ...good, features: { action: { dtype: 'float32', shape: '2' } } }));
+    expect((await rejection(openLeRobotDataset(fx.dir))).message).toMatch(
+      /meta\/info\.json\.features\.action\.shape \("2"\)/,
+    );
+    writeFileSync(p, JSON.stringify({ ...good, video_path: 'videos/{chunk_index}/{file_index}.mp4' }));
+    expect((await rejection(openLeRobotDataset(fx.dir))).message).toMatch(
+      /video_path .* must contain \{video_key\}/,
+    );
     rmSync(p);
     expect((await rejection(openLeRobotDataset(fx.dir))).message).toMatch(/meta\/info\.json is missing/);
   });
