@@ -70,9 +70,15 @@ export function writeAttentionMaps(
     for (const [stage, ports] of Object.entries(inspections ?? {}))
       for (const [port, t] of Object.entries(ports)) {
         const last = t.shape[t.shape.length - 1]!;
-        const grid = Math.round(Math.sqrt(last));
-        if (t.rank < 2 || last !== tokens || grid * grid !== last || grid < 2) continue;
-        const mean = t.rank === 2 ? t : t.reshape([n, -1, last]).mean(1); // (n, N)
+        // keys are the vision tokens, maybe plus one state key at the end; the vision tokens are
+        // a square grid of patches, maybe after one class token
+        if (t.rank < 2 || (last !== tokens && last !== tokens + 1)) continue;
+        const square = (k: number) => Math.round(Math.sqrt(k)) ** 2 === k && k >= 4;
+        const offset = square(tokens) ? 0 : square(tokens - 1) ? 1 : -1;
+        if (offset < 0) continue;
+        const patches = tokens - offset;
+        const rows = t.rank === 2 ? t : t.reshape([n, -1, last]).mean(1); // (n, K)
+        const mean = rows.slice([0, offset], [n, patches]); // (n, P)
         maps.push({ name: `${stage}-${port}` });
         out.push(mean);
       }

@@ -49,6 +49,8 @@ export interface TrainingData {
   readonly train: BatchSource;
   readonly validation?: BatchSource;
   readonly normalization: NormalizationStats;
+  /** The dataset's own statistics file (@vlakit/datasets format), saved as dataset-stats.json. */
+  readonly datasetStats?: unknown;
   /** One line for logs, e.g. "synthetic, 64 episodes" or a dataset path. */
   readonly description: string;
   /** Frees readers, worker threads, ... */

@@ -13,13 +13,17 @@ export const DEMO_EXPERIMENT = {
         plugin: 'vit',
         options: { imageSize: 64, patchSize: 8, dim: 64, depth: 2, heads: 4, mlpDim: 128 },
       },
-      language: { plugin: 'bert', options: {} },
+      language: { plugin: 'bert', options: { dim: 64, depth: 1, heads: 4, mlpDim: 128 } },
       state: { plugin: 'state-mlp', options: { dim: 64 } },
       fusion: { plugin: 'cross-attention', options: { dim: 64, heads: 4 } },
       decoder: { plugin: 'gru', options: { chunk: 8, hidden: 128 } },
     },
   },
-  data: { source: 'lerobot', chunkLength: 8, imageSize: 64 },
+  data: {
+    source: 'tabletop',
+    chunkLength: 8,
+    generate: { episodesPerFamily: 60, blocks: 4, imageSize: 64, seed: 0, maxSteps: 200 },
+  },
   training: {
     steps: 100000,
     timeBudgetSeconds: 480,
@@ -31,12 +35,10 @@ export const DEMO_EXPERIMENT = {
     lambdaAction: 1,
     lambdaTask: 0.1,
     validateEvery: 200,
+    validationBatches: 4,
     checkpointEvery: 200,
     keepLast: 2,
     logEvery: 10,
   },
   eval: { atEnd: false, episodesPerFamily: 50, blocks: 4, executeSteps: 4, maxSteps: 200, seed: 1000 },
 } as const;
-
-/** How many demonstrations the demo generates (cached under the cache folder). */
-export const DEMO_GENERATION = { episodesPerFamily: 60, blocks: 4, imageSize: 64, seed: 0 };

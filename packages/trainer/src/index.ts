@@ -22,8 +22,8 @@ export {
   writeCheckpoint,
 } from './checkpoint.js';
 export { clipByGlobalNorm } from './clip-gradients.js';
-export { type DemoOptions, type DemoSummary, type GenerateDatasetFn, runDemo } from './demo.js';
-export { DEMO_EXPERIMENT, DEMO_GENERATION } from './demo-experiment.js';
+export { type DemoOptions, type DemoSummary, runDemo } from './demo.js';
+export { DEMO_EXPERIMENT } from './demo-experiment.js';
 export {
   type EvaluatePolicyFn,
   type EvaluatePolicyOptions,
@@ -31,6 +31,7 @@ export {
   evaluateRun,
   pipelineImageSize,
 } from './evaluate-run.js';
+export { fromDatasetBatch, lerobotTrainingData } from './lerobot-data.js';
 export { type PlotSeries, plotLines, type RgbImage } from './line-plot.js';
 export { bceWithLogits, maskedActionLoss } from './losses.js';
 export { learningRateAt } from './lr-schedule.js';
@@ -44,15 +45,23 @@ export { batchLoss, type TrainOptions, type TrainProgress, type TrainResult, tra
 export {
   type AugmentConfig,
   type DataConfig,
+  dataConfigSchema,
   type EvalConfig,
   evalConfigSchema,
+  type LeRobotDataConfig,
   loadTrainExperimentFile,
   type OptimizerConfig,
   parseTrainExperiment,
   type ScheduleConfig,
+  type TabletopDataConfig,
   type TrainExperimentConfig,
   type TrainingConfig,
   trainExperimentSchema,
   trainingConfigSchema,
 } from './training-config.js';
-export { openTrainingData } from './training-data.js';
+export {
+  type GenerateDatasetFn,
+  type OpenDataOptions,
+  openTrainingData,
+  tabletopDatasetDir,
+} from './training-data.js';

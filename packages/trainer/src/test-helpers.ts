@@ -39,8 +39,9 @@ export function tinyConfig(overrides: Record<string, unknown> = {}): TrainExperi
   const merged: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(overrides)) {
     const b = (base as Record<string, unknown>)[k];
-    merged[k] =
-      typeof v === 'object' && v !== null && !Array.isArray(v) && typeof b === 'object' ? { ...b, ...v } : v;
+    const mergeable =
+      k !== 'data' && typeof v === 'object' && v !== null && !Array.isArray(v) && typeof b === 'object';
+    merged[k] = mergeable ? { ...b, ...v } : v;
   }
   return parseTrainExperiment(merged);
 }

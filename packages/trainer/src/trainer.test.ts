@@ -5,6 +5,7 @@ import { readSafetensorsFile, toFloat32, VlakitError } from '@vlakit/core';
 import { describe, expect, it } from 'vitest';
 import type { BatchSource, TrainingData } from './batch-source.js';
 import { listCheckpoints, readCheckpoint } from './checkpoint.js';
+import type { EvaluatePolicyOptions } from './evaluate-run.js';
 import { loadRun } from './run-loader.js';
 import { syntheticTrainingData } from './synthetic-source.js';
 import { tempDir, testRegistry, tinyConfig } from './test-helpers.js';
@@ -265,26 +266,33 @@ describe('train', () => {
       pc_success: 50,
       families: { reach: { pc_success: 50, ci95: [1, 99] } },
     };
-    const calls: number[] = [];
-    const result = await train(tinyConfig({ training: { steps: 4 }, eval: { every: 2, atEnd: true } }), {
-      outDir: dir,
-      registry,
-      evaluate: async (policy, { step }) => {
-        calls.push(step);
-        const out = await policy([
-          {
-            image: new Uint8Array(192),
-            width: 8,
-            height: 8,
-            instruction: 'red block',
-            state: new Float32Array(2),
-          },
-        ]);
-        expect(out[0]).toHaveLength(4);
-        return report;
+    const calls: EvaluatePolicyOptions[] = [];
+    const result = await train(
+      tinyConfig({
+        training: { steps: 4 },
+        eval: { every: 2, atEnd: true, episodesPerFamily: 3, executeSteps: 1 },
+      }),
+      {
+        outDir: dir,
+        registry,
+        evaluatePolicy: async (policy, options) => {
+          calls.push(options);
+          const out = await policy([
+            {
+              image: new Uint8Array(192),
+              width: 8,
+              height: 8,
+              instruction: 'red block',
+              state: new Float32Array(2),
+            },
+          ]);
+          expect(out[0]).toHaveLength(4);
+          return report;
+        },
       },
-    });
-    expect(calls).toEqual([2, 4]);
+    );
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatchObject({ episodesPerFamily: 3, executeSteps: 1, imageSize: 8, blocks: 4 });
     expect(result.evaluation).toEqual(report);
     const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
       .trim()

@@ -14,7 +14,7 @@ import {
 } from '@vlakit/core';
 import { writeAttentionMaps } from './attention-maps.js';
 import { augmentImages } from './augment.js';
-import { type BatchPolicy, createBatchPolicy, type EvalReport, pipelineFeeds } from './batch-policy.js';
+import { createBatchPolicy, type EvalReport, pipelineFeeds } from './batch-policy.js';
 import type { BatchSource, TrainingBatch, TrainingData } from './batch-source.js';
 import {
   assignWeights,
@@ -26,13 +26,14 @@ import {
   writeCheckpoint,
 } from './checkpoint.js';
 import { clipByGlobalNorm } from './clip-gradients.js';
+import { type EvaluatePolicyFn, evalOptions, pipelineImageSize } from './evaluate-run.js';
 import { bceWithLogits, maskedActionLoss } from './losses.js';
 import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog, type MetricsRecord } from './metrics-log.js';
 import { Optimizer } from './optimizer.js';
 import { writeLossCurve } from './run-report.js';
 import type { TrainExperimentConfig } from './training-config.js';
-import { openTrainingData } from './training-data.js';
+import { type GenerateDatasetFn, openTrainingData } from './training-data.js';
 
 export interface TrainProgress {
   readonly phase: 'train' | 'validate' | 'evaluate';
@@ -55,8 +56,13 @@ export interface TrainOptions {
   readonly data?: TrainingData;
   /** Folder that relative data paths are resolved against (the config file's folder). */
   readonly baseDir?: string;
-  /** Closed-loop evaluation, called every `eval.every` steps and at the end. */
-  readonly evaluate?: (policy: BatchPolicy, info: { step: number; final: boolean }) => Promise<EvalReport>;
+  /** Default folder for generated tabletop demonstrations (`data.source: tabletop`). */
+  readonly cacheDir?: string;
+  /** The simulator's demonstration generator, for `data.source: tabletop`. */
+  readonly generate?: GenerateDatasetFn;
+  readonly onGenerateProgress?: (done: number, total: number) => void;
+  /** The simulator's evaluator: closed-loop evaluation every `eval.every` steps and at the end. */
+  readonly evaluatePolicy?: EvaluatePolicyFn;
   readonly onProgress?: (progress: TrainProgress) => void;
   readonly logger?: Logger;
   /** Stop (with a checkpoint) after this step, as an interrupted run would; resume continues. */
@@ -194,9 +200,18 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
       );
     }
   }
+  await tf.ready();
   const backend = tf.getBackend();
   const data =
-    options.data ?? (await openTrainingData(config, { baseDir: options.baseDir ?? process.cwd() }));
+    options.data ??
+    (await openTrainingData(config, {
+      baseDir: options.baseDir ?? process.cwd(),
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+      ...(options.generate ? { generate: options.generate } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.onGenerateProgress ? { onGenerateProgress: options.onGenerateProgress } : {}),
+    }));
+  options.logger?.info(`data: ${data.description}`);
   const pipeline = buildPipeline(config.pipeline, options.registry, { seed: config.seed });
   const optimizer = new Optimizer(training.optimizer);
   const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
@@ -239,6 +254,11 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
       await loadPretrained(pipeline, options.baseDir ?? process.cwd(), options.logger);
       writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
       writeFileAtomic(join(runDir, 'normalization.json'), `${JSON.stringify(data.normalization, null, 2)}\n`);
+      if (data.datasetStats !== undefined)
+        writeFileAtomic(
+          join(runDir, 'dataset-stats.json'),
+          `${JSON.stringify(data.datasetStats, null, 2)}\n`,
+        );
     }
 
     // one optimiser step's gradients: mean over `accumulate` micro-batches
@@ -371,8 +391,20 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
       }
       const evalDue =
         (config.eval.every > 0 && step % config.eval.every === 0) || (final && config.eval.atEnd);
-      if (options.evaluate && evalDue) {
-        evaluation = await options.evaluate(createBatchPolicy(pipeline, data.normalization), { step, final });
+      if (options.evaluatePolicy && evalDue) {
+        options.onProgress?.({
+          phase: 'evaluate',
+          step,
+          totalSteps,
+          loss: loss!,
+          lr,
+          samplesPerSecond: rate,
+          etaSeconds: 0,
+        });
+        evaluation = await options.evaluatePolicy(
+          createBatchPolicy(pipeline, data.normalization),
+          evalOptions(config.eval, pipelineImageSize(pipeline.inputs)),
+        );
         record['eval'] = evaluation;
       }
       if (step % training.logEvery === 0 || final || record['val_loss'] !== undefined || record['eval'])

@@ -1,28 +1,54 @@
 import { experimentConfigSchema, parseConfig, readConfigFile } from '@vlakit/core';
+import { dataConfigSchema as datasetsDataSchema } from '@vlakit/datasets';
 import { z } from 'zod';
 
 /**
  * The trainer's config sections. `data` says where batches come from, `training` how the
  * pipeline is optimised, `eval` how often and how it is evaluated. Every field has a default.
  */
-export const dataConfigSchema = z.looseObject({
-  /**
-   * 'synthetic': the in-package synthetic source (tests, smoke runs); 'lerobot': a LeRobot v3
-   * folder read by @vlakit/datasets; 'tabletop': generate (or reuse cached) tabletop
-   * demonstrations with @vlakit/sim-tabletop, then read them as 'lerobot'.
-   */
-  source: z.enum(['synthetic', 'lerobot', 'tabletop']).default('synthetic'),
-  /** Dataset folder for 'lerobot' (relative to the config file's folder or the cwd). */
-  path: z.string().min(1).optional(),
+
+/** The in-package synthetic reaching task (tests, smoke runs without a dataset). */
+export const syntheticDataSchema = z.strictObject({
+  source: z.literal('synthetic'),
   /** Image side in pixels (square RGB). */
   imageSize: z.number().int().min(4).default(8),
   /** Action chunk length T the decoder predicts. */
   chunkLength: z.number().int().positive().default(2),
-  /** Episodes (synthetic / tabletop generation). */
-  episodes: z.number().int().positive().default(64),
-  /** Fraction of episodes held out for validation. */
-  validationFraction: z.number().min(0).max(0.9).default(0.1),
 });
+
+/** A LeRobot v3 dataset read by @vlakit/datasets (its `data` options, plus `source`). */
+export const lerobotDataSchema = datasetsDataSchema.extend({ source: z.literal('lerobot') });
+
+/**
+ * Tabletop demonstrations generated with @vlakit/sim-tabletop into `dir` (default: a cache
+ * folder named after the generation settings), reused when present, then read as 'lerobot'.
+ */
+export const tabletopDataSchema = datasetsDataSchema.extend({
+  source: z.literal('tabletop'),
+  dir: z.string().min(1).optional(),
+  generate: z
+    .strictObject({
+      /** Episodes per task family. */
+      episodesPerFamily: z.number().int().positive().default(60),
+      /** Block set: 4 (BLOCK_4) or 8 (BLOCK_8). */
+      blocks: z.union([z.literal(4), z.literal(8)]).default(4),
+      /** Square image size. */
+      imageSize: z.number().int().min(8).default(64),
+      seed: z.number().int().nonnegative().default(0),
+      /** Step limit per episode. */
+      maxSteps: z.number().int().positive().default(200),
+    })
+    .default({ episodesPerFamily: 60, blocks: 4, imageSize: 64, seed: 0, maxSteps: 200 }),
+});
+
+/** `source` may be left out: 'lerobot' when `dir` is given, else 'synthetic'. */
+export const dataConfigSchema = z.preprocess(
+  (v) =>
+    typeof v === 'object' && v !== null && !('source' in v)
+      ? { ...v, source: 'dir' in v ? 'lerobot' : 'synthetic' }
+      : v,
+  z.discriminatedUnion('source', [syntheticDataSchema, lerobotDataSchema, tabletopDataSchema]),
+);
 
 export const optimizerConfigSchema = z
   .object({
@@ -111,12 +137,14 @@ export const evalConfigSchema = z
   .strict();
 
 export const trainExperimentSchema = experimentConfigSchema.extend({
-  data: dataConfigSchema.default(dataConfigSchema.parse({})),
+  data: dataConfigSchema.default({ source: 'synthetic', imageSize: 8, chunkLength: 2 }),
   training: trainingConfigSchema.default(trainingConfigSchema.parse({})),
   eval: evalConfigSchema.default(evalConfigSchema.parse({})),
 });
 
 export type DataConfig = z.output<typeof dataConfigSchema>;
+export type TabletopDataConfig = z.output<typeof tabletopDataSchema>;
+export type LeRobotDataConfig = z.output<typeof lerobotDataSchema>;
 export type OptimizerConfig = z.output<typeof optimizerConfigSchema>;
 export type ScheduleConfig = z.output<typeof scheduleConfigSchema>;
 export type AugmentConfig = z.output<typeof augmentConfigSchema>;

@@ -1,14 +1,50 @@
-import { quote, VlakitError } from '@vlakit/core';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Logger, quote, VlakitError } from '@vlakit/core';
 import type { TrainingData } from './batch-source.js';
+import { lerobotTrainingData } from './lerobot-data.js';
 import { syntheticTrainingData } from './synthetic-source.js';
-import type { TrainExperimentConfig } from './training-config.js';
+import type { TabletopDataConfig, TrainExperimentConfig } from './training-config.js';
 
-/** Opens the batches `config.data` names. */
+/** Generates tabletop demonstrations into a LeRobot v3 folder (the simulator's `vla generate`). */
+export type GenerateDatasetFn = (options: {
+  dir: string;
+  episodesPerFamily: number;
+  blocks: 4 | 8;
+  imageSize: number;
+  seed: number;
+  maxSteps: number;
+  onProgress?: (done: number, total: number) => void;
+}) => Promise<void>;
+
+export interface OpenDataOptions {
+  /** Folder relative data paths resolve against (the config file's folder). */
+  readonly baseDir: string;
+  /** Default folder for generated tabletop demonstrations. */
+  readonly cacheDir?: string;
+  /** The simulator's generator, for `source: tabletop`. */
+  readonly generate?: GenerateDatasetFn;
+  readonly logger?: Logger;
+  readonly onGenerateProgress?: (done: number, total: number) => void;
+}
+
+/** Where `source: tabletop` keeps its demonstrations: `dir`, or a cache folder named after the settings. */
+export function tabletopDatasetDir(data: TabletopDataConfig, options: OpenDataOptions): string {
+  if (data.dir !== undefined) return resolve(options.baseDir, data.dir);
+  const g = data.generate;
+  return resolve(
+    options.cacheDir ?? join(options.baseDir, '.vlakit', 'cache'),
+    `tabletop-${g.episodesPerFamily}x5-b${g.blocks}-${g.imageSize}px-s${g.seed}-m${g.maxSteps}`,
+  );
+}
+
+/** Opens the batches `config.data` names (generating tabletop demonstrations first when asked). */
 export async function openTrainingData(
   config: TrainExperimentConfig,
-  context: { baseDir: string },
+  options: OpenDataOptions,
 ): Promise<TrainingData> {
   const { data, training, seed } = config;
+  const batch = { seed, batchSize: training.batchSize, baseDir: options.baseDir };
   switch (data.source) {
     case 'synthetic':
       return syntheticTrainingData({
@@ -17,10 +53,29 @@ export async function openTrainingData(
         imageSize: data.imageSize,
         chunk: data.chunkLength,
       });
-    default:
-      throw new VlakitError(
-        'config',
-        `data.source ${quote(data.source)} needs @vlakit/datasets, which this build of the trainer does not have yet (base folder ${context.baseDir})`,
-      );
+    case 'lerobot':
+      return lerobotTrainingData(data, batch);
+    case 'tabletop': {
+      const dir = tabletopDatasetDir(data, options);
+      if (existsSync(join(dir, 'meta', 'info.json'))) {
+        options.logger?.info(`using the tabletop demonstrations in ${dir}`);
+      } else {
+        if (options.generate === undefined) {
+          throw new VlakitError(
+            'config',
+            `data.source "tabletop": ${quote(dir)} holds no dataset and no generator was given (the vla CLI passes @vlakit/sim-tabletop's)`,
+          );
+        }
+        const g = data.generate;
+        options.logger?.info(`generating ${g.episodesPerFamily} demonstrations per family into ${dir}`);
+        await options.generate({
+          dir,
+          ...g,
+          ...(options.onGenerateProgress ? { onProgress: options.onGenerateProgress } : {}),
+        });
+      }
+      const { generate: _g, ...rest } = data;
+      return lerobotTrainingData({ ...rest, source: 'lerobot', dir }, batch);
+    }
   }
 }

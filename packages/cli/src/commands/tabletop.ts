@@ -1,15 +1,19 @@
 import { VlakitError } from '@vlakit/core';
 import type { EvaluatePolicyFn, GenerateDatasetFn } from '@vlakit/trainer';
 
-/** The simulator functions `vla eval` and `vla demo` use (from @vlakit/sim-tabletop). */
+/** The simulator functions `vla train`, `vla eval` and `vla demo` use (from @vlakit/sim-tabletop). */
 export interface TabletopFunctions {
   readonly evaluatePolicy: EvaluatePolicyFn;
   readonly generate: GenerateDatasetFn;
 }
 
-export async function tabletopFunctions(): Promise<TabletopFunctions> {
+const missing = (): never => {
   throw new VlakitError(
     'plugin',
-    'closed-loop evaluation needs @vlakit/sim-tabletop, which this build does not have yet',
+    'the tabletop simulator (@vlakit/sim-tabletop) is not in this build: no generation or closed-loop evaluation',
   );
+};
+
+export async function tabletopFunctions(): Promise<TabletopFunctions> {
+  return { evaluatePolicy: async () => missing(), generate: async () => missing() };
 }

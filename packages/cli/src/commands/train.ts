@@ -6,6 +6,7 @@ import { cliLogger } from '../cli-logger.js';
 import { oneOf } from '../option-parsers.js';
 import { loadInstalledPlugins } from '../plugin-catalog.js';
 import { ProgressBar } from '../training-progress.js';
+import { tabletopFunctions } from './tabletop.js';
 import { BACKEND_CHOICES, type BackendChoice, useBackend } from './use-backend.js';
 
 export interface TrainCommandOptions {
@@ -46,6 +47,7 @@ export function registerTrain(program: Command, io: CliIo): void {
       const config = loadTrainExperimentFile(configPath);
       const backend = await useBackend(opts.backend, logger);
       const { registry } = await loadInstalledPlugins(io.cwd, logger, config.plugins);
+      const sim = await tabletopFunctions();
       const outDir = resolve(io.cwd, opts.out ?? join('runs', config.name));
       const bar = new ProgressBar(
         io,
@@ -58,6 +60,9 @@ export function registerTrain(program: Command, io: CliIo): void {
           registry,
           resume: Boolean(opts.resume),
           baseDir: dirname(configPath),
+          cacheDir: resolve(io.cwd, '.vlakit', 'cache'),
+          generate: sim.generate,
+          evaluatePolicy: sim.evaluatePolicy,
           logger,
           onProgress: (p) =>
             bar.update(p.step, p.totalSteps, {
