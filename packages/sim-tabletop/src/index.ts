@@ -10,3 +10,5 @@ export { SimError } from './sim-error.js';
 export * from './tabletop-env.js';
 export * from './tasks.js';
 export * from './workspace.js';
+export * from './evaluator.js';
+export { wilsonInterval } from './wilson-interval.js';

@@ -8,7 +8,7 @@ export const EFFECTOR_RGB: readonly [number, number, number] = [245, 245, 245];
 /**
  * Top-down RGB rasteriser into a Uint8Array (row-major H*W*3). The image spans the workspace:
  * rows follow x (x = 0.15 at the top, "up"), columns follow y (y = -0.3048 at the left).
- * Edges are anti-aliased by supersampling (4x4 below 128 px, 2x2 above), so the four shapes stay
+ * Edges are anti-aliased by supersampling (3x3 below 128 px, 2x2 above), so the four shapes stay
  * apart at 64x64. Pure TypeScript: runs in Node and in a browser page.
  */
 export class Renderer {
@@ -22,7 +22,7 @@ export class Renderer {
   constructor(width: number, height: number) {
     this.width = width;
     this.height = height;
-    this.sub = Math.max(width, height) < 128 ? 4 : 2;
+    this.sub = Math.max(width, height) < 128 ? 3 : 2;
     this.offsets = new Float64Array(this.sub);
     for (let i = 0; i < this.sub; i++) this.offsets[i] = (i + 0.5) / this.sub;
     this.rowsPerMetre = height / (X_MAX - X_MIN);
@@ -42,18 +42,30 @@ export class Renderer {
       const pose = state.blocks[i]!;
       const c = Math.cos(pose.angle);
       const s = Math.sin(pose.angle);
-      // each piece in pixel space: (col, row) = (y, x) mapped
+      // each piece in pixel space: column from y, row from x
       const pieces = SHAPE_GEOMETRY[kind.shape].pieces.map((piece) =>
-        piece.map(([lx, ly]) => {
-          const wx = pose.x + c * lx - s * ly;
-          const wy = pose.y + s * lx + c * ly;
-          return [(wy - Y_MIN) * this.colsPerMetre, (wx - X_MIN) * this.rowsPerMetre] as const;
-        }),
+        toEdges(
+          piece.map(([lx, ly]) => {
+            const wx = pose.x + c * lx - s * ly;
+            const wy = pose.y + s * lx + c * ly;
+            return [(wy - Y_MIN) * this.colsPerMetre, (wx - X_MIN) * this.rowsPerMetre] as const;
+          }),
+        ),
       );
-      this.fill(buf, COLOR_RGB[kind.color], (px, py) => {
-        for (const piece of pieces) if (insideConvex(piece, px, py)) return true;
-        return false;
-      }, pieces.flat());
+      const extent: [number, number][] = [];
+      for (const p of pieces) extent.push([p.minX, p.minY], [p.maxX, p.maxY]);
+      this.fill(
+        buf,
+        COLOR_RGB[kind.color],
+        (px, py) => {
+          for (const p of pieces) {
+            if (px < p.minX || px > p.maxX || py < p.minY || py > p.maxY) continue;
+            if (insideEdges(p, px, py)) return true;
+          }
+          return false;
+        },
+        extent,
+      );
     });
     const [ex, ey] = state.effector;
     const ec = (ey - Y_MIN) * this.colsPerMetre;
@@ -107,17 +119,45 @@ export class Renderer {
   }
 }
 
-/** True when (px, py) lies inside the convex polygon (either winding). */
-function insideConvex(poly: readonly (readonly [number, number])[], px: number, py: number): boolean {
-  let sign = 0;
+interface Edges {
+  /** Per edge: a, b, c of the line a*x + b*y + c, >= 0 inside (normalised to counter-clockwise). */
+  readonly coef: Float64Array;
+  readonly minX: number;
+  readonly maxX: number;
+  readonly minY: number;
+  readonly maxY: number;
+}
+
+function toEdges(poly: readonly (readonly [number, number])[]): Edges {
+  let area = 0;
   for (let i = 0; i < poly.length; i++) {
     const a = poly[i]!;
     const b = poly[(i + 1) % poly.length]!;
-    const cross = (b[0] - a[0]) * (py - a[1]) - (b[1] - a[1]) * (px - a[0]);
-    if (cross === 0) continue;
-    const s = cross > 0 ? 1 : -1;
-    if (sign === 0) sign = s;
-    else if (s !== sign) return false;
+    area += a[0] * b[1] - b[0] * a[1];
   }
+  const sign = area >= 0 ? 1 : -1;
+  const coef = new Float64Array(poly.length * 3);
+  let minX = Infinity;
+  let maxX = -Infinity;
+  let minY = Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i < poly.length; i++) {
+    const a = poly[i]!;
+    const b = poly[(i + 1) % poly.length]!;
+    // cross((b - a), (p - a)) = (b.x - a.x) (p.y - a.y) - (b.y - a.y) (p.x - a.x)
+    coef[i * 3] = -sign * (b[1] - a[1]);
+    coef[i * 3 + 1] = sign * (b[0] - a[0]);
+    coef[i * 3 + 2] = sign * ((b[1] - a[1]) * a[0] - (b[0] - a[0]) * a[1]);
+    minX = Math.min(minX, a[0]);
+    maxX = Math.max(maxX, a[0]);
+    minY = Math.min(minY, a[1]);
+    maxY = Math.max(maxY, a[1]);
+  }
+  return { coef, minX, maxX, minY, maxY };
+}
+
+function insideEdges(e: Edges, px: number, py: number): boolean {
+  const c = e.coef;
+  for (let i = 0; i < c.length; i += 3) if (c[i]! * px + c[i + 1]! * py + c[i + 2]! < 0) return false;
   return true;
 }

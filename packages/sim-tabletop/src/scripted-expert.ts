@@ -50,8 +50,16 @@ export class ScriptedExpert {
     this.radii = blockSet(reset.blocks).map(blockRadius);
   }
 
-  /** The next action (delta x, delta y in metres) for `state`. */
+  /**
+   * The next action (delta x, delta y in metres) for `state`, rounded to float32 so that
+   * recorded demonstrations and policies returning Float32Array replay it exactly.
+   */
   act(state: WorldState): V {
+    const [x, y] = this.plan(state);
+    return [Math.fround(x), Math.fround(y)];
+  }
+
+  private plan(state: WorldState): V {
     if (isSolved(this.task, state)) return [0, 0];
     const k = this.task.block;
     const b: V = [state.blocks[k]!.x, state.blocks[k]!.y];
@@ -70,7 +78,7 @@ export class ScriptedExpert {
     if (this.mode === 'push' && (behind <= 0.004 || lateral > 0.6 * rb || behind > RE + rb + 0.03)) {
       this.mode = 'approach';
       this.waypoints = this.planBlockPath(state, b, goal);
-      return this.act(state);
+      return this.plan(state);
     }
     const prePush = sub(b, mul(d, RE + rb + BEHIND_GAP));
     if (this.mode === 'approach' && norm(sub(e, prePush)) < 0.006) this.mode = 'push';
@@ -174,6 +182,16 @@ export class ScriptedExpert {
 
   /** Moves the effector towards `target`, around blocks in the way. */
   private navigate(state: WorldState, e: V, target: V): V {
+    // touching a block: slide around it (outwards and towards the target) instead of dragging it
+    for (let j = 0; j < state.blocks.length; j++) {
+      const c: V = [state.blocks[j]!.x, state.blocks[j]!.y];
+      const clearance = RE + this.radii[j]! + 0.002;
+      if (norm(sub(e, c)) >= clearance || norm(sub(target, c)) < clearance) continue;
+      const out = unit(sub(e, c));
+      let tangent: V = [-out[1], out[0]];
+      if (dot(tangent, sub(target, e)) < 0) tangent = mul(tangent, -1);
+      return mul(unit(add(mul(out, 0.7), tangent)), V_MOVE * 0.6);
+    }
     let aim = target;
     let firstT = Infinity;
     const seg = sub(target, e);
