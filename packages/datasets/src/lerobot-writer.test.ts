@@ -26,10 +26,14 @@ function file(path: string): ArrayBuffer {
 describe('writeLeRobotDataset', () => {
   it('writes the LeRobot v3.0 layout that a parquet reader reads back exactly', async () => {
     const root = join(mkdtempSync(join(tmpdir(), 'lrw-')), 'ds');
-    const summary = writeLeRobotDataset(root, [episode(3, 'push the red moon', 1), episode(4, 'move the star', 2)], {
-      imageShape: [64, 64, 3],
-      vlakit: { families: ['block2block'], blocks: 4, seed: 0, image_size: [64, 64] },
-    });
+    const summary = writeLeRobotDataset(
+      root,
+      [episode(3, 'push the red moon', 1), episode(4, 'move the star', 2)],
+      {
+        imageShape: [64, 64, 3],
+        vlakit: { families: ['block2block'], blocks: 4, seed: 0, image_size: [64, 64] },
+      },
+    );
     expect(summary).toMatchObject({ episodes: 2, frames: 7, tasks: 2 });
     const info = JSON.parse(readFileSync(join(root, 'meta/info.json'), 'utf8'));
     expect(info).toMatchObject({
@@ -47,7 +51,10 @@ describe('writeLeRobotDataset', () => {
       names: ['height', 'width', 'channels'],
     });
     // raw BYTE_ARRAY columns come back as bytes with utf8: false (hyparquet decodes them as text by default)
-    const data = await parquetReadObjects({ file: file(join(root, 'data/chunk-000/file-000.parquet')), utf8: false });
+    const data = await parquetReadObjects({
+      file: file(join(root, 'data/chunk-000/file-000.parquet')),
+      utf8: false,
+    });
     expect(data).toHaveLength(7);
     expect(data[4]!['observation.image'].bytes).toEqual(new Uint8Array([137, 80, 78, 71, 2, 1]));
     expect(data[4]!['observation.image'].path).toBe('frame-000000004.png');
@@ -62,7 +69,9 @@ describe('writeLeRobotDataset', () => {
       { task_index: 0n, __index_level_0__: 'push the red moon' },
       { task_index: 1n, __index_level_0__: 'move the star' },
     ]);
-    const eps = await parquetReadObjects({ file: file(join(root, 'meta/episodes/chunk-000/file-000.parquet')) });
+    const eps = await parquetReadObjects({
+      file: file(join(root, 'meta/episodes/chunk-000/file-000.parquet')),
+    });
     expect(eps[1]).toMatchObject({
       episode_index: 1n,
       tasks: ['move the star'],
@@ -76,7 +85,9 @@ describe('writeLeRobotDataset', () => {
     expect(stats.action.mean[0]).toBeCloseTo(0.02, 6);
     expect(stats.action.count).toEqual([7]);
     expect(stats['observation.state'].max[1]).toBeCloseTo(2.07, 5);
-    const schema = parquetMetadata(file(join(root, 'data/chunk-000/file-000.parquet'))).schema.map((s) => s.name);
+    const schema = parquetMetadata(file(join(root, 'data/chunk-000/file-000.parquet'))).schema.map(
+      (s) => s.name,
+    );
     expect(schema).toContain('observation.image');
   });
 

@@ -69,7 +69,12 @@ const listOf = (name: string, type: 'FLOAT' | 'DOUBLE' | 'INT64' | 'BYTE_ARRAY',
   { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
   { name: 'element', type, repetition_type: 'OPTIONAL', ...(utf8 ? { converted_type: 'UTF8' } : {}) },
 ];
-const scalar = (name: string, type: string, extra: object = {}) => ({ name, type, repetition_type: 'OPTIONAL', ...extra });
+const scalar = (name: string, type: string, extra: object = {}) => ({
+  name,
+  type,
+  repetition_type: 'OPTIONAL',
+  ...extra,
+});
 
 function rows(flat: Float32Array, t: number, width: number): number[][] {
   return Array.from({ length: t }, (_, i) => Array.from(flat.subarray(i * width, (i + 1) * width)));
@@ -193,7 +198,9 @@ export function writeLeRobotDataset(
       for (const { ep, e, from } of pending) {
         const t = ep.images.length;
         const task = taskIndex.get(ep.instruction)!;
-        ep.images.forEach((bytes, f) => cols['observation.image']!.push({ bytes, path: `frame-${String(from + f).padStart(9, '0')}.png` }));
+        ep.images.forEach((bytes, f) =>
+          cols['observation.image']!.push({ bytes, path: `frame-${String(from + f).padStart(9, '0')}.png` }),
+        );
         cols['observation.state']!.push(...rows(ep.states, t, S));
         cols.action!.push(...rows(ep.actions, t, A));
         for (let f = 0; f < t; f++) {

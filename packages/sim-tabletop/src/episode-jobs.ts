@@ -34,12 +34,19 @@ export interface GeneratedEpisode {
   done: boolean[];
 }
 
-export type JobResult = { kind: 'generate'; episode: GeneratedEpisode } | { kind: 'expert'; result: EpisodeResult };
+export type JobResult =
+  | { kind: 'generate'; episode: GeneratedEpisode }
+  | { kind: 'expert'; result: EpisodeResult };
 
 export async function runJob(job: EpisodeJob, o: JobOptions): Promise<JobResult> {
   if (job.kind === 'generate') {
     const seed = episodeSeed(o.seed, 'generate', job.family, job.index);
-    const demo = recordDemonstration(acceptedReset(job.family, o.blocks, seed, o.maxSteps), o.imageWidth, o.imageHeight, o.maxSteps);
+    const demo = recordDemonstration(
+      acceptedReset(job.family, o.blocks, seed),
+      o.imageWidth,
+      o.imageHeight,
+      o.maxSteps,
+    );
     return {
       kind: 'generate',
       episode: {

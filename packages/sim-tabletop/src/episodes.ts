@@ -48,7 +48,11 @@ export interface AcceptedReset {
   expertSteps: number;
 }
 
-/** The first reset drawn for this episode seed that the expert solves within `maxSteps`. */
+/**
+ * The first reset drawn for this episode seed that the expert solves within `maxSteps` (default
+ * 200, Language-Table's limit; evaluation and generation always accept with that budget, so
+ * their own step limits never change which resets are drawn).
+ */
 export function acceptedReset(
   family: Family,
   blocks: BlockSet,
@@ -60,7 +64,10 @@ export function acceptedReset(
     const run = runExpert(reset, maxSteps);
     if (run.solved) return { reset, attempts: attempt + 1, expertSteps: run.steps };
   }
-  throw new SimError('runtime', `the expert solved none of ${MAX_ATTEMPTS} resets for ${family} seed ${seed}`);
+  throw new SimError(
+    'runtime',
+    `the expert solved none of ${MAX_ATTEMPTS} resets for ${family} seed ${seed}`,
+  );
 }
 
 /** One demonstration: per step the frame before the action, the effector, the action and done. */

@@ -96,11 +96,14 @@ export function resolveEvaluateOptions(options: EvaluateOptions = {}): ResolvedO
       throw new SimError('config', `families: ${describeValue(f)} is not one of ${FAMILIES.join(', ')}`);
     }
   }
-  if (families.length === 0) throw new SimError('config', `families must name at least one of ${FAMILIES.join(', ')}`);
+  if (families.length === 0)
+    throw new SimError('config', `families must name at least one of ${FAMILIES.join(', ')}`);
   const blocks = options.blocks ?? 4;
-  if (blocks !== 4 && blocks !== 8) throw new SimError('config', `blocks (${describeValue(blocks)}) must be 4 or 8`);
+  if (blocks !== 4 && blocks !== 8)
+    throw new SimError('config', `blocks (${describeValue(blocks)}) must be 4 or 8`);
   const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0) throw new SimError('config', `seed (${describeValue(seed)}) must be a non-negative integer`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new SimError('config', `seed (${describeValue(seed)}) must be a non-negative integer`);
   const size = options.imageSize ?? 64;
   return {
     episodesPerFamily: positiveInteger('episodesPerFamily', options.episodesPerFamily ?? 50),
@@ -108,7 +111,8 @@ export function resolveEvaluateOptions(options: EvaluateOptions = {}): ResolvedO
     blocks,
     seed,
     maxSteps: positiveInteger('maxSteps', options.maxSteps ?? DEFAULT_MAX_STEPS),
-    executeSteps: options.executeSteps === undefined ? undefined : positiveInteger('executeSteps', options.executeSteps),
+    executeSteps:
+      options.executeSteps === undefined ? undefined : positiveInteger('executeSteps', options.executeSteps),
     imageWidth: checkImageSize('imageWidth', options.imageWidth ?? size),
     imageHeight: checkImageSize('imageHeight', options.imageHeight ?? size),
     batchSize: positiveInteger('batchSize', options.batchSize ?? 50),
@@ -118,7 +122,9 @@ export function resolveEvaluateOptions(options: EvaluateOptions = {}): ResolvedO
 /** Every episode an evaluation runs, in report order. */
 export function evaluationEpisodes(options: EvaluateOptions = {}): EpisodeRef[] {
   const o = resolveEvaluateOptions(options);
-  return o.families.flatMap((family) => Array.from({ length: o.episodesPerFamily }, (_, index) => ({ family, index })));
+  return o.families.flatMap((family) =>
+    Array.from({ length: o.episodesPerFamily }, (_, index) => ({ family, index })),
+  );
 }
 
 function observe(env: TabletopEnv): Observation {
@@ -150,8 +156,13 @@ export async function runEpisodes(
   for (let start = 0; start < episodes.length; start += o.batchSize) {
     const group = episodes.slice(start, start + o.batchSize);
     const envs = group.map((ep) => {
-      const acc = acceptedReset(ep.family, o.blocks, episodeSeed(o.seed, 'evaluate', ep.family, ep.index), o.maxSteps);
-      return { ep, env: new TabletopEnv(acc.reset, o), attempts: acc.attempts, queue: [] as [number, number][] };
+      const acc = acceptedReset(ep.family, o.blocks, episodeSeed(o.seed, 'evaluate', ep.family, ep.index));
+      return {
+        ep,
+        env: new TabletopEnv(acc.reset, o),
+        attempts: acc.attempts,
+        queue: [] as [number, number][],
+      };
     });
     const active = new Set(envs.map((_, i) => i));
     while (active.size > 0) {
@@ -169,7 +180,8 @@ export async function runEpisodes(
           const chunk = checkChunk(chunks[k], k);
           const t = chunk.length / 2;
           const take = Math.min(t, o.executeSteps ?? t);
-          for (let s = 0; s < take; s++) envs[i]!.queue.push(validateAction([chunk[2 * s], chunk[2 * s + 1]]));
+          for (let s = 0; s < take; s++)
+            envs[i]!.queue.push(validateAction([chunk[2 * s], chunk[2 * s + 1]]));
         });
       }
       for (const i of [...active]) {
@@ -197,7 +209,10 @@ export async function runEpisodes(
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** Aggregates episode results into the report shape `vla eval` and `vla expert` print. */
-export function summarizeEpisodes(results: readonly EpisodeResult[], families: readonly Family[]): EvalReport {
+export function summarizeEpisodes(
+  results: readonly EpisodeResult[],
+  families: readonly Family[],
+): EvalReport {
   const report: EvalReport = { episodes_per_family: 0, pc_success: 0, ci95: [0, 0], families: {} };
   let wins = 0;
   for (const family of families) {
@@ -222,7 +237,10 @@ export function summarizeEpisodes(results: readonly EpisodeResult[], families: r
 }
 
 /** Evaluates `policy` closed-loop and reports pc_success per family and overall. */
-export async function evaluatePolicy(policy: BatchPolicy, options: EvaluateOptions = {}): Promise<EvalReport> {
+export async function evaluatePolicy(
+  policy: BatchPolicy,
+  options: EvaluateOptions = {},
+): Promise<EvalReport> {
   const o = resolveEvaluateOptions(options);
   const results = await runEpisodes(policy, evaluationEpisodes(options), options);
   return summarizeEpisodes(results, o.families);

@@ -29,14 +29,23 @@ export const DIRECTION_SYNONYMS: Readonly<Record<'up' | 'down' | 'left' | 'right
   left: ['to the left', 'left'],
   right: ['to the right', 'right'],
 };
-export const DIAGONAL_PREPOSITIONS = ['%s and %s', '%s and then %s', 'diagonally %s and %s', '%s and %s diagonally'];
+export const DIAGONAL_PREPOSITIONS = [
+  '%s and %s',
+  '%s and then %s',
+  'diagonally %s and %s',
+  '%s and %s diagonally',
+];
 
 export const BLOCK_RELATIVE_DIRECTION_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   up: ['above the', 'to the top side of the', 'to the top of the'],
   down: ['below the', 'to the bottom side of the', 'to the bottom of the'],
   left: ['just left of the', 'to the left of the', 'left of the', 'to the left side of the'],
   right: ['just right of the', 'to the right of the', 'right of the', 'to the right side of the'],
-  diagonal_up_left: ['to the top left side of the', 'to the top left of the', 'diagonally up and to the left of the'],
+  diagonal_up_left: [
+    'to the top left side of the',
+    'to the top left of the',
+    'diagonally up and to the left of the',
+  ],
   diagonal_up_right: [
     'to the top right side of the',
     'to the top right of the',
@@ -82,7 +91,12 @@ function fmt(template: string, ...args: string[]): string {
   return template.replace(/%s/g, () => args[i++]!);
 }
 
-export function block2blockInstruction(rng: SeededRng, block: number, target: number, table: readonly BlockKind[]) {
+export function block2blockInstruction(
+  rng: SeededRng,
+  block: number,
+  target: number,
+  table: readonly BlockKind[],
+) {
   const verb = rng.choice(PUSH_VERBS);
   const start = rng.choice(blockSynonyms(block, table));
   const goal = rng.choice(blockSynonyms(target, table));
@@ -113,7 +127,11 @@ export function relativeLocationInstruction(
   const text = rng.choice(blockSynonyms(block, table));
   let dir: string;
   if (direction.startsWith('diagonal')) {
-    const [, first, second] = direction.split('_') as [string, keyof typeof DIRECTION_SYNONYMS, keyof typeof DIRECTION_SYNONYMS];
+    const [, first, second] = direction.split('_') as [
+      string,
+      keyof typeof DIRECTION_SYNONYMS,
+      keyof typeof DIRECTION_SYNONYMS,
+    ];
     const a = rng.choice(DIRECTION_SYNONYMS[first]);
     const b = rng.choice(DIRECTION_SYNONYMS[second]);
     dir = fmt(rng.choice(DIAGONAL_PREPOSITIONS), a, b);
@@ -141,7 +159,12 @@ export function blockRelativeInstruction(
   return `${verb} ${a} ${dir} ${b}`;
 }
 
-export function separateInstruction(rng: SeededRng, block: number, avoid: readonly number[], table: readonly BlockKind[]) {
+export function separateInstruction(
+  rng: SeededRng,
+  block: number,
+  avoid: readonly number[],
+  table: readonly BlockKind[],
+) {
   const text = rng.choice(blockSynonyms(block, table));
   const avoidSyns = avoid.map((i) => rng.choice(blockSynonyms(i, table)));
   const group = rng.choice(GROUP_SYNONYMS);
@@ -149,7 +172,8 @@ export function separateInstruction(rng: SeededRng, block: number, avoid: readon
   if (avoidSyns.length === table.length - 1) avoidStr = REST;
   if (avoidSyns.length === 1) avoidStr = avoidSyns[0]!;
   if (avoidSyns.length === 2) avoidStr = `${avoidSyns[0]} and ${avoidSyns[1]}`;
-  if (avoidSyns.length === 3) avoidStr = rng.choice([`${avoidSyns[0]}, ${avoidSyns[1]}, and ${avoidSyns[2]}`, group]);
+  if (avoidSyns.length === 3)
+    avoidStr = rng.choice([`${avoidSyns[0]}, ${avoidSyns[1]}, and ${avoidSyns[2]}`, group]);
   if (avoidSyns.length >= 4) avoidStr = group;
   return fmt(rng.choice(SEPARATE_TEMPLATES), text, avoidStr);
 }

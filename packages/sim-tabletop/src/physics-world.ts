@@ -1,4 +1,4 @@
-import { Circle, Edge, Polygon, type Body as PlanckBody, World as PlanckWorld, Vec2 } from 'planck';
+import { Circle, Edge, type Body as PlanckBody, World as PlanckWorld, Polygon, Vec2 } from 'planck';
 import { type BlockKind, SHAPE_GEOMETRY } from './blocks.js';
 import { CONTROL_HZ, EFFECTOR_RADIUS, X_MAX, X_MIN, Y_MAX, Y_MIN } from './workspace.js';
 
@@ -89,8 +89,8 @@ export class PhysicsWorld {
   step(dx: number, dy: number): void {
     const tx = Math.min(X_MAX, Math.max(X_MIN, this.effectorXY[0] + dx));
     const ty = Math.min(Y_MAX, Math.max(Y_MIN, this.effectorXY[1] + dy));
-    const vx = ((tx - this.effectorXY[0]) * SCALE * CONTROL_HZ);
-    const vy = ((ty - this.effectorXY[1]) * SCALE * CONTROL_HZ);
+    const vx = (tx - this.effectorXY[0]) * SCALE * CONTROL_HZ;
+    const vy = (ty - this.effectorXY[1]) * SCALE * CONTROL_HZ;
     this.effector.setLinearVelocity(Vec2(vx, vy));
     const move = Math.max(Math.abs(tx - this.effectorXY[0]), Math.abs(ty - this.effectorXY[1]));
     const substeps = Math.max(MIN_SUBSTEPS, Math.ceil(move / MAX_STEP_PER_SUBSTEP));

@@ -7,7 +7,10 @@ import { SimError } from './sim-error.js';
 /** Encodes an RGB uint8 frame (H*W*3) as PNG bytes (lossless). */
 export function encodePng(rgb: Uint8Array, width: number, height: number): Uint8Array {
   if (rgb.length !== width * height * 3) {
-    throw new SimError('input', `frame has ${rgb.length} bytes, expected ${width}x${height}x3 = ${width * height * 3}`);
+    throw new SimError(
+      'input',
+      `frame has ${rgb.length} bytes, expected ${width}x${height}x3 = ${width * height * 3}`,
+    );
   }
   return encode({ width, height, data: rgb, channels: 3, depth: 8 });
 }
@@ -20,7 +23,9 @@ export function filmstrip(
   options: { every?: number; maxFrames?: number } = {},
 ): { rgb: Uint8Array; width: number; height: number } {
   const every = Math.max(1, options.every ?? 1);
-  const picked = frames.filter((_, i) => i % every === 0 || i === frames.length - 1).slice(0, options.maxFrames ?? 16);
+  const picked = frames
+    .filter((_, i) => i % every === 0 || i === frames.length - 1)
+    .slice(0, options.maxFrames ?? 16);
   const stripW = picked.length * (width + 1) - 1;
   const rgb = new Uint8Array(stripW * height * 3).fill(255);
   picked.forEach((f, k) => {

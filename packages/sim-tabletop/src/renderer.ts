@@ -18,6 +18,7 @@ export class Renderer {
   private readonly offsets: Float64Array;
   private readonly rowsPerMetre: number;
   private readonly colsPerMetre: number;
+  private readonly background: Uint8Array;
 
   constructor(width: number, height: number) {
     this.width = width;
@@ -27,17 +28,15 @@ export class Renderer {
     for (let i = 0; i < this.sub; i++) this.offsets[i] = (i + 0.5) / this.sub;
     this.rowsPerMetre = height / (X_MAX - X_MIN);
     this.colsPerMetre = width / (Y_MAX - Y_MIN);
+    this.background = new Uint8Array(width * height * 3);
+    for (let i = 0; i < width * height; i++) this.background.set(TABLE_RGB, i * 3);
   }
 
   /** Renders `state` into `out` (allocated when omitted) and returns it. */
   render(kinds: readonly BlockKind[], state: WorldState, out?: Uint8Array): Uint8Array {
     const { width, height } = this;
     const buf = out ?? new Uint8Array(width * height * 3);
-    for (let i = 0; i < width * height; i++) {
-      buf[i * 3] = TABLE_RGB[0];
-      buf[i * 3 + 1] = TABLE_RGB[1];
-      buf[i * 3 + 2] = TABLE_RGB[2];
-    }
+    buf.set(this.background);
     kinds.forEach((kind, i) => {
       const pose = state.blocks[i]!;
       const c = Math.cos(pose.angle);

@@ -140,7 +140,8 @@ export class ScriptedExpert {
         const pre = add(goal, mul(unit(off), 0.06));
         const q2 = closestOnSegment(b, pre, anchor);
         if (norm(sub(q2, anchor)) < clearance + 0.01) {
-          const n = norm(sub(q2, anchor)) < 1e-6 ? unit([-(pre[1] - b[1]), pre[0] - b[0]]) : unit(sub(q2, anchor));
+          const n =
+            norm(sub(q2, anchor)) < 1e-6 ? unit([-(pre[1] - b[1]), pre[0] - b[0]]) : unit(sub(q2, anchor));
           path.push(add(anchor, mul(n, clearance + 0.035)));
         }
         path.push(pre);
@@ -157,8 +158,21 @@ export class ScriptedExpert {
           const w: V = add(b, [r * Math.cos(th), r * Math.sin(th)]);
           if (!insideEffectorBounds(w, 0.04)) continue;
           if (!this.prePushFree(state, b, w) || !this.prePushFree(state, w, next)) continue;
-          if (state.blocks.some((o, j) => j !== k && norm(sub([o.x, o.y], w)) < rb + this.radii[j]! + 0.004)) continue;
-          if (this.hardObstacles().some((j) => norm(sub(closestOnSegment(b, w, [state.blocks[j]!.x, state.blocks[j]!.y]), [state.blocks[j]!.x, state.blocks[j]!.y])) < rb + this.radii[j]! + 0.006)) continue;
+          if (state.blocks.some((o, j) => j !== k && norm(sub([o.x, o.y], w)) < rb + this.radii[j]! + 0.004))
+            continue;
+          if (
+            this.hardObstacles().some(
+              (j) =>
+                norm(
+                  sub(closestOnSegment(b, w, [state.blocks[j]!.x, state.blocks[j]!.y]), [
+                    state.blocks[j]!.x,
+                    state.blocks[j]!.y,
+                  ]),
+                ) <
+                rb + this.radii[j]! + 0.006,
+            )
+          )
+            continue;
           const cost = r + norm(sub(next, w));
           if (cost < bestCost - 1e-12) {
             bestCost = cost;

@@ -27,7 +27,10 @@ export const MAX_IMAGE_SIZE = 320;
 
 export function checkImageSize(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 8 || value > MAX_IMAGE_SIZE) {
-    throw new SimError('config', `${name} (${describeValue(value)}) must be an integer from 8 to ${MAX_IMAGE_SIZE}`);
+    throw new SimError(
+      'config',
+      `${name} (${describeValue(value)}) must be an integer from 8 to ${MAX_IMAGE_SIZE}`,
+    );
   }
   return value;
 }
@@ -37,8 +40,7 @@ export function checkImageSize(name: string, value: unknown): number {
  * error naming what arrived; values are then clipped to +-0.1 per axis like Language-Table.
  */
 export function validateAction(action: unknown): [number, number] {
-  const isArrayLike =
-    Array.isArray(action) || (ArrayBuffer.isView(action) && !(action instanceof DataView));
+  const isArrayLike = Array.isArray(action) || (ArrayBuffer.isView(action) && !(action instanceof DataView));
   if (!isArrayLike) {
     throw new SimError(
       'input',

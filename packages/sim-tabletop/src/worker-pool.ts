@@ -15,7 +15,10 @@ function workerScript(): URL {
   if (existsSync(fileURLToPath(local))) return local;
   const built = new URL('../dist/episode-worker.js', import.meta.url);
   if (existsSync(fileURLToPath(built))) return built;
-  throw new SimError('io', `worker script not found at ${fileURLToPath(built)}: build @vlakit/sim-tabletop first`);
+  throw new SimError(
+    'io',
+    `worker script not found at ${fileURLToPath(built)}: build @vlakit/sim-tabletop first`,
+  );
 }
 
 export function defaultWorkers(): number {
@@ -55,7 +58,8 @@ export async function runJobs(
               worker.postMessage({ id, job: jobs[id] });
             };
             worker.on('message', (msg: { id: number; result?: JobResult; error?: string }) => {
-              if (msg.error !== undefined) return reject(new SimError('runtime', `episode job failed: ${msg.error}`));
+              if (msg.error !== undefined)
+                return reject(new SimError('runtime', `episode job failed: ${msg.error}`));
               results[msg.id] = msg.result!;
               onResult?.(msg.result!, msg.id);
               feed();
