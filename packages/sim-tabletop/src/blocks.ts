@@ -121,5 +121,5 @@ export const SHAPE_GEOMETRY: Readonly<Record<BlockShape, ShapeGeometry>> = {
   ]),
   pentagon: geometry([regular(5, 0.021, Math.PI / 2)]),
   star: geometry(star(0.024, 0.0115)),
-  moon: geometry(moon(0.022, 0.0175, 0.012, 6)),
+  moon: geometry(moon(0.022, 0.024, 0.022, 6)),
 };

@@ -46,7 +46,7 @@ export class PhysicsWorld {
   private effectorXY: [number, number];
 
   constructor(kinds: readonly BlockKind[], poses: readonly BlockPose[], effector: readonly [number, number]) {
-    this.world = new PlanckWorld({ gravity: Vec2(0, 0), allowSleep: false });
+    this.world = new PlanckWorld({ gravity: Vec2(0, 0), allowSleep: false, continuousPhysics: false });
     const walls = this.world.createBody();
     const corners = [
       [X_MIN, Y_MIN],
