@@ -1,6 +1,6 @@
 /** The work one episode job does, shared by the worker threads and the in-process path. */
 import type { BlockSet } from './blocks.js';
-import { acceptedReset, episodeSeed, recordDemonstration } from './episodes.js';
+import { episodeSeed, generateDemonstration } from './episodes.js';
 import { type EpisodeResult, expertPolicy, runEpisodes } from './evaluator.js';
 import { encodePng } from './png-export.js';
 import type { Family } from './tasks.js';
@@ -41,12 +41,7 @@ export type JobResult =
 export async function runJob(job: EpisodeJob, o: JobOptions): Promise<JobResult> {
   if (job.kind === 'generate') {
     const seed = episodeSeed(o.seed, 'generate', job.family, job.index);
-    const demo = recordDemonstration(
-      acceptedReset(job.family, o.blocks, seed),
-      o.imageWidth,
-      o.imageHeight,
-      o.maxSteps,
-    );
+    const demo = generateDemonstration(job.family, o.blocks, seed, o.imageWidth, o.imageHeight);
     return {
       kind: 'generate',
       episode: {

@@ -12,7 +12,7 @@ import { TabletopEnv } from './tabletop-env.js';
 import { type EpisodeReset, type Family, sampleReset } from './tasks.js';
 
 export const DEFAULT_MAX_STEPS = 200;
-/** Demonstrations go on this many steps after success (done = true on them). */
+/** Demonstrations end with this many done = true steps: the solving step and the ones after it. */
 export const STEPS_AFTER_SUCCESS = 3;
 /** A reset seed whose expert fails this many fresh resets in a row is an error, not a loop. */
 const MAX_ATTEMPTS = 100;
@@ -60,9 +60,41 @@ export function acceptedReset(
   maxSteps = DEFAULT_MAX_STEPS,
 ): AcceptedReset {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const reset = sampleReset(family, blocks, attempt === 0 ? seed : childSeed(seed, `attempt/${attempt}`));
+    const reset = sampleReset(family, blocks, attemptSeed(seed, attempt));
     const run = runExpert(reset, maxSteps);
     if (run.solved) return { reset, attempts: attempt + 1, expertSteps: run.steps };
+  }
+  throw new SimError(
+    'runtime',
+    `the expert solved none of ${MAX_ATTEMPTS} resets for ${family} seed ${seed}`,
+  );
+}
+
+/** The seed of the `attempt`-th reset drawn for an episode seed (attempt 0 is the seed itself). */
+export function attemptSeed(seed: number, attempt: number): number {
+  return attempt === 0 ? seed : childSeed(seed, `attempt/${attempt}`);
+}
+
+/**
+ * The demonstration for an episode seed: the same accepted reset as `acceptedReset`, recorded
+ * in the same pass that checks it (a rejected reset's recording is dropped), so generation runs
+ * the expert once per accepted episode instead of twice.
+ */
+export function generateDemonstration(
+  family: Family,
+  blocks: BlockSet,
+  seed: number,
+  imageWidth = 64,
+  imageHeight = 64,
+): Demonstration {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const reset = sampleReset(family, blocks, attemptSeed(seed, attempt));
+    const demo = recordDemonstration(
+      { reset, attempts: attempt + 1, expertSteps: 0 },
+      imageWidth,
+      imageHeight,
+    );
+    if (demo.done.some(Boolean)) return demo;
   }
   throw new SimError(
     'runtime',
@@ -103,7 +135,7 @@ export function recordDemonstration(
   const actions: number[] = [];
   const done: boolean[] = [];
   let after = -1;
-  while (env.steps < maxSteps + STEPS_AFTER_SUCCESS && after < STEPS_AFTER_SUCCESS - 1) {
+  while (after >= 0 ? after < STEPS_AFTER_SUCCESS - 1 : env.steps < maxSteps) {
     const s: WorldState = env.state();
     frames.push(env.render());
     states.push(s.effector[0], s.effector[1]);

@@ -51,3 +51,18 @@ describe('scripted expert', () => {
     expect(runExpert(a.reset).solved).toBe(true);
   });
 });
+
+describe('generateDemonstration', () => {
+  it('records the same accepted reset that acceptedReset picks, in one pass', async () => {
+    const { generateDemonstration } = await import('./episodes.js');
+    for (const family of FAMILIES) {
+      const seed = episodeSeed(9, 'generate', family, 1);
+      const demo = generateDemonstration(family, 8, seed, 16, 16);
+      const acc = acceptedReset(family, 8, seed);
+      expect(demo.reset).toEqual(acc.reset);
+      expect(demo.attempts).toBe(acc.attempts);
+      // the solving step is the first of STEPS_AFTER_SUCCESS steps with done = true
+      expect(demo.frames.length).toBe(acc.expertSteps + STEPS_AFTER_SUCCESS - 1);
+    }
+  });
+});

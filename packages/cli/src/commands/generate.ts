@@ -1,13 +1,12 @@
 import { join, resolve } from 'node:path';
 import { writeLeRobotDataset } from '@vlakit/datasets';
 import {
-  acceptedReset,
   type BlockSet,
   episodeSeed,
   FAMILIES,
   type Family,
+  generateDemonstration,
   MAX_IMAGE_SIZE,
-  recordDemonstration,
 } from '@vlakit/sim-tabletop';
 import { defaultWorkers, type GeneratedEpisode, runJobs, writeFilmstripPng } from '@vlakit/sim-tabletop/node';
 import { SingleBar } from 'cli-progress';
@@ -58,7 +57,6 @@ interface GenerateOptions {
   blocks: BlockSet;
   seed: number;
   imageSize: number;
-  maxSteps: number;
   workers: number;
   out: string;
   overwrite?: boolean;
@@ -83,7 +81,6 @@ export function registerGenerate(program: Command, io: CliIo): void {
     .option('--blocks <n>', 'block set: 4 (BLOCK_4) or 8 (BLOCK_8)', blocksOption, 4 as BlockSet)
     .option('--seed <n>', 'seed; the same seed gives identical data', nonNegativeInt, 0)
     .option('--image-size <px>', 'square image size in pixels', imageSize, 64)
-    .option('--max-steps <n>', 'step limit per episode', positiveInt, 200)
     .option(
       '--workers <n>',
       'worker threads (default: all cores); results do not depend on it',
@@ -110,7 +107,7 @@ export function registerGenerate(program: Command, io: CliIo): void {
           seed: opts.seed,
           imageWidth: opts.imageSize,
           imageHeight: opts.imageSize,
-          maxSteps: opts.maxSteps,
+          maxSteps: 200,
         },
         opts.workers,
         () => bar.tick(++done),
@@ -125,14 +122,13 @@ export function registerGenerate(program: Command, io: CliIo): void {
           blocks: opts.blocks,
           seed: opts.seed,
           image_size: [opts.imageSize, opts.imageSize],
-          max_steps: opts.maxSteps,
           generator: '@vlakit/sim-tabletop scripted expert',
         },
       });
       if (opts.filmstrips) {
         for (const family of opts.families) {
-          const acc = acceptedReset(family, opts.blocks, episodeSeed(opts.seed, 'generate', family, 0));
-          const demo = recordDemonstration(acc, opts.imageSize, opts.imageSize, opts.maxSteps);
+          const seed = episodeSeed(opts.seed, 'generate', family, 0);
+          const demo = generateDemonstration(family, opts.blocks, seed, opts.imageSize, opts.imageSize);
           writeFilmstripPng(join(out, 'previews', `${family}.png`), demo.frames, demo.width, demo.height, {
             every: Math.max(1, Math.ceil(demo.frames.length / 12)),
           });
