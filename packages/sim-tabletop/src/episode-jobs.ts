@@ -1,7 +1,8 @@
 /** The work one episode job does, shared by the worker threads and the in-process path. */
 import type { BlockSet } from './blocks.js';
+import type { AcceptedReset } from './episodes.js';
 import { episodeSeed, generateDemonstration } from './episodes.js';
-import { type EpisodeResult, expertPolicy, runEpisodes } from './evaluator.js';
+import { type EpisodeResult, evaluationReset, expertPolicy, runEpisodes } from './evaluator.js';
 import { encodePng } from './png-export.js';
 import type { Family } from './tasks.js';
 
@@ -14,7 +15,7 @@ export interface JobOptions {
 }
 
 export interface EpisodeJob {
-  kind: 'generate' | 'expert';
+  kind: 'generate' | 'expert' | 'accept';
   family: Family;
   index: number;
 }
@@ -36,9 +37,13 @@ export interface GeneratedEpisode {
 
 export type JobResult =
   | { kind: 'generate'; episode: GeneratedEpisode }
-  | { kind: 'expert'; result: EpisodeResult };
+  | { kind: 'expert'; result: EpisodeResult }
+  | { kind: 'accept'; accepted: AcceptedReset };
 
 export async function runJob(job: EpisodeJob, o: JobOptions): Promise<JobResult> {
+  if (job.kind === 'accept') {
+    return { kind: 'accept', accepted: evaluationReset(job, o.blocks, o.seed) };
+  }
   if (job.kind === 'generate') {
     const seed = episodeSeed(o.seed, 'generate', job.family, job.index);
     const demo = generateDemonstration(job.family, o.blocks, seed, o.imageWidth, o.imageHeight);

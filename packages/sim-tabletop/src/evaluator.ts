@@ -5,7 +5,7 @@
  * again). Resets are accepted only when the scripted expert solves them, as in Language-Table.
  */
 import type { BlockSet } from './blocks.js';
-import { acceptedReset, DEFAULT_MAX_STEPS, episodeSeed } from './episodes.js';
+import { type AcceptedReset, acceptedReset, DEFAULT_MAX_STEPS, episodeSeed } from './episodes.js';
 import { ScriptedExpert } from './scripted-expert.js';
 import { describeValue, SimError } from './sim-error.js';
 import { checkImageSize, type Observation, TabletopEnv, validateAction } from './tabletop-env.js';
@@ -36,6 +36,17 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** Called after each finished episode. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Draws the accepted resets of the given episodes (default: in this thread). Reset acceptance
+   * runs the scripted expert, so `workerResetPreparer(n, seed)` from `@vlakit/sim-tabletop/node`
+   * spreads it over worker threads; the resets are identical either way.
+   */
+  prepareResets?: (episodes: readonly EpisodeRef[], blocks: BlockSet) => Promise<AcceptedReset[]>;
+}
+
+/** The accepted reset of an evaluation episode (a pure function of seed, family and index). */
+export function evaluationReset(ep: EpisodeRef, blocks: BlockSet, seed: number): AcceptedReset {
+  return acceptedReset(ep.family, blocks, episodeSeed(seed, 'evaluate', ep.family, ep.index));
 }
 
 export interface EpisodeRef {
@@ -155,8 +166,11 @@ export async function runEpisodes(
   const results: EpisodeResult[] = [];
   for (let start = 0; start < episodes.length; start += o.batchSize) {
     const group = episodes.slice(start, start + o.batchSize);
-    const envs = group.map((ep) => {
-      const acc = acceptedReset(ep.family, o.blocks, episodeSeed(o.seed, 'evaluate', ep.family, ep.index));
+    const accepted = options.prepareResets
+      ? await options.prepareResets(group, o.blocks)
+      : group.map((ep) => evaluationReset(ep, o.blocks, o.seed));
+    const envs = group.map((ep, k) => {
+      const acc = accepted[k]!;
       return {
         ep,
         env: new TabletopEnv(acc.reset, o),

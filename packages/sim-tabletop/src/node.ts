@@ -7,4 +7,4 @@ export {
   runJob,
 } from './episode-jobs.js';
 export { encodePng, filmstrip, writeFileAtomic, writeFilmstripPng, writeFramePng } from './png-export.js';
-export { defaultWorkers, runJobs } from './worker-pool.js';
+export { defaultWorkers, runJobs, workerResetPreparer } from './worker-pool.js';

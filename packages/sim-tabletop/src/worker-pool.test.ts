@@ -16,3 +16,16 @@ describe('runJobs', () => {
     expect(one[0]!.kind).toBe('generate');
   });
 });
+
+describe('workerResetPreparer', () => {
+  it('draws the same evaluation resets on worker threads as in this thread', async () => {
+    const { evaluationReset } = await import('./evaluator.js');
+    const { workerResetPreparer } = await import('./worker-pool.js');
+    const episodes = [
+      { family: 'block2block' as const, index: 0 },
+      { family: 'separate_blocks' as const, index: 3 },
+    ];
+    const prepared = await workerResetPreparer(2, 7)(episodes, 8);
+    expect(prepared).toEqual(episodes.map((e) => evaluationReset(e, 8, 7)));
+  });
+});

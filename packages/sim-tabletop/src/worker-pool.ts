@@ -6,7 +6,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { BlockSet } from './blocks.js';
 import { type EpisodeJob, type JobOptions, type JobResult, runJob } from './episode-jobs.js';
+import type { AcceptedReset } from './episodes.js';
+import type { EpisodeRef } from './evaluator.js';
 import { SimError } from './sim-error.js';
 
 /** The compiled worker script (tests run from src/, so fall back to the package's dist/). */
@@ -73,4 +76,23 @@ export async function runJobs(
     await Promise.all(pool.map((w) => w.terminate()));
   }
   return results;
+}
+
+/**
+ * A `prepareResets` for `evaluatePolicy` that draws the accepted resets (each one runs the
+ * scripted expert) on `workers` threads; pass the evaluation's seed. Same resets as in-thread.
+ */
+export function workerResetPreparer(
+  workers: number = defaultWorkers(),
+  seed = 0,
+): (episodes: readonly EpisodeRef[], blocks: BlockSet) => Promise<AcceptedReset[]> {
+  return async (episodes, blocks) => {
+    const jobs = episodes.map((e) => ({ kind: 'accept' as const, family: e.family, index: e.index }));
+    const results = await runJobs(
+      jobs,
+      { blocks, seed, imageWidth: 8, imageHeight: 8, maxSteps: 200 },
+      workers,
+    );
+    return results.map((r) => (r as { accepted: AcceptedReset }).accepted);
+  };
 }
