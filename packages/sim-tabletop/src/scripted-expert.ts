@@ -75,7 +75,7 @@ export class ScriptedExpert {
     const behind = -dot(rel, d);
     const lateral = Math.abs(rel[0] * d[1] - rel[1] * d[0]);
 
-    if (this.mode === 'push' && (behind <= 0.004 || lateral > 0.6 * rb || behind > RE + rb + 0.03)) {
+    if (this.mode === 'push' && (behind <= -0.012 || lateral > 0.9 * rb || behind > RE + rb + 0.03)) {
       this.mode = 'approach';
       this.waypoints = this.planBlockPath(state, b, goal);
       return this.plan(state);
