@@ -13,7 +13,7 @@ import { blocksOption, imageSize, progressBar } from './generate.js';
 
 interface ExpertOptions {
   episodes: number;
-  families: Family[];
+  families?: Family[];
   blocks: BlockSet;
   seed: number;
   imageSize: number;
@@ -33,7 +33,6 @@ export function registerExpert(program: Command, io: CliIo): void {
       '--families <list>',
       `comma-separated task families (default: all) from ${FAMILIES.join(', ')}`,
       commaList(FAMILIES),
-      [...FAMILIES],
     )
     .option('--blocks <n>', 'block set: 4 (BLOCK_4) or 8 (BLOCK_8)', blocksOption, 4 as BlockSet)
     .option('--seed <n>', 'evaluation seed', nonNegativeInt, 0)
@@ -48,7 +47,8 @@ export function registerExpert(program: Command, io: CliIo): void {
     .option('--json', 'print one JSON object as the last line of stdout')
     .action(async (opts: ExpertOptions) => {
       const started = Date.now();
-      const jobs = opts.families.flatMap((family) =>
+      const families = opts.families ?? [...FAMILIES];
+      const jobs = families.flatMap((family) =>
         Array.from({ length: opts.episodes }, (_, index) => ({ kind: 'expert' as const, family, index })),
       );
       const bar = progressBar(io, 'expert', jobs.length);
@@ -68,7 +68,7 @@ export function registerExpert(program: Command, io: CliIo): void {
       bar.stop();
       const report = summarizeEpisodes(
         results.map((r) => (r as { result: EpisodeResult }).result),
-        opts.families,
+        families,
       );
       const result = {
         ...report,

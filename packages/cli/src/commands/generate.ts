@@ -53,7 +53,7 @@ export const blocksOption = (v: string): BlockSet => Number(oneOf(['4', '8'] as 
 
 interface GenerateOptions {
   episodes: number;
-  families: Family[];
+  families?: Family[];
   blocks: BlockSet;
   seed: number;
   imageSize: number;
@@ -76,7 +76,6 @@ export function registerGenerate(program: Command, io: CliIo): void {
       '--families <list>',
       `comma-separated task families (default: all) from ${FAMILIES.join(', ')}`,
       commaList(FAMILIES),
-      [...FAMILIES],
     )
     .option('--blocks <n>', 'block set: 4 (BLOCK_4) or 8 (BLOCK_8)', blocksOption, 4 as BlockSet)
     .option('--seed <n>', 'seed; the same seed gives identical data', nonNegativeInt, 0)
@@ -92,11 +91,12 @@ export function registerGenerate(program: Command, io: CliIo): void {
     .option('--json', 'print one JSON object as the last line of stdout')
     .action(async (opts: GenerateOptions) => {
       const started = Date.now();
+      const families = opts.families ?? [...FAMILIES];
       const out = resolve(io.cwd, opts.out);
       const jobs = Array.from({ length: opts.episodes }, (_, e) => ({
         kind: 'generate' as const,
-        family: opts.families[e % opts.families.length]!,
-        index: Math.floor(e / opts.families.length),
+        family: families[e % families.length]!,
+        index: Math.floor(e / families.length),
       }));
       const bar = progressBar(io, 'generate', jobs.length);
       let done = 0;
@@ -118,7 +118,7 @@ export function registerGenerate(program: Command, io: CliIo): void {
         imageShape: [opts.imageSize, opts.imageSize, 3],
         overwrite: Boolean(opts.overwrite),
         vlakit: {
-          families: opts.families,
+          families: families,
           blocks: opts.blocks,
           seed: opts.seed,
           image_size: [opts.imageSize, opts.imageSize],
@@ -126,7 +126,7 @@ export function registerGenerate(program: Command, io: CliIo): void {
         },
       });
       if (opts.filmstrips) {
-        for (const family of opts.families) {
+        for (const family of families) {
           const seed = episodeSeed(opts.seed, 'generate', family, 0);
           const demo = generateDemonstration(family, opts.blocks, seed, opts.imageSize, opts.imageSize);
           writeFilmstripPng(join(out, 'previews', `${family}.png`), demo.frames, demo.width, demo.height, {
@@ -134,8 +134,8 @@ export function registerGenerate(program: Command, io: CliIo): void {
           });
         }
       }
-      const families = Object.fromEntries(
-        opts.families.map((f) => {
+      const perFamily = Object.fromEntries(
+        families.map((f) => {
           const eps = episodes.filter((e) => e.family === f);
           const attempts = eps.reduce((s, e) => s + e.attempts, 0);
           const frames = eps.reduce((s, e) => s + e.images.length, 0);
@@ -154,13 +154,13 @@ export function registerGenerate(program: Command, io: CliIo): void {
         episodes: summary.episodes,
         frames: summary.frames,
         tasks: summary.tasks,
-        families,
+        families: perFamily,
         seconds: Math.round((Date.now() - started) / 100) / 10,
       };
       printResult(io, Boolean(opts.json), result, () =>
         [
           `wrote ${summary.episodes} episodes (${summary.frames} frames, ${summary.tasks} instructions) to ${summary.root} in ${result.seconds}s`,
-          ...Object.entries(families).map(
+          ...Object.entries(perFamily).map(
             ([f, s]) =>
               `  ${f.padEnd(30)} ${String(s.episodes).padStart(5)} episodes, mean length ${s.mean_length}, expert solved ${s.expert_solve_rate}% of sampled resets`,
           ),
