@@ -6,10 +6,9 @@
 // what one unshared core delivers; they differ when the machine is busy). Medians of 5 runs.
 import { loadavg } from 'node:os';
 import {
-  acceptedReset,
   episodeSeed,
   FAMILIES,
-  recordDemonstration,
+  generateDemonstration,
   sampleReset,
   TabletopEnv,
 } from '../packages/sim-tabletop/dist/index.js';
@@ -21,24 +20,38 @@ const si = args.indexOf('--seconds');
 const seconds = si >= 0 ? Number(args[si + 1]) : 1;
 const RUNS = 5;
 
-function measure(setup, body) {
-  const rates = { wall: [], cpu: [] };
+/** One timed run of `body` for `seconds`: rates per wall second and per CPU second. */
+function once(setup, body) {
+  const state = setup();
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  let n = 0;
+  while (performance.now() - t0 < seconds * 1000) {
+    body(state, n);
+    n++;
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { wall: n / wall, cpu: n / ((c.user + c.system) / 1e6) };
+}
+
+/** Runs every case once per round, RUNS rounds, so load swings hit all cases alike; medians. */
+function measureAll(cases) {
+  const rates = Object.fromEntries(Object.keys(cases).map((k) => [k, { wall: [], cpu: [] }]));
   for (let r = 0; r < RUNS; r++) {
-    const state = setup();
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    let n = 0;
-    while (performance.now() - t0 < seconds * 1000) {
-      body(state, n);
-      n++;
+    for (const [k, [setup, body]] of Object.entries(cases)) {
+      const x = once(setup, body);
+      rates[k].wall.push(x.wall);
+      rates[k].cpu.push(x.cpu);
     }
-    const wall = (performance.now() - t0) / 1000;
-    const c = process.cpuUsage(c0);
-    rates.wall.push(n / wall);
-    rates.cpu.push(n / ((c.user + c.system) / 1e6));
   }
   const med = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return { per_wall_second: Math.round(med(rates.wall)), per_cpu_second: Math.round(med(rates.cpu)) };
+  return Object.fromEntries(
+    Object.entries(rates).map(([k, v]) => [
+      k,
+      { per_wall_second: Math.round(med(v.wall)), per_cpu_second: Math.round(med(v.cpu)) },
+    ]),
+  );
 }
 
 const reset = sampleReset('block2block', 8, 1);
@@ -59,32 +72,32 @@ const freshEnv = (size = 64) => {
   };
 };
 
-const results = {
-  steps_with_render_64: measure(freshEnv, (s, n) => s.step(n, true)),
-  steps_physics_only: measure(freshEnv, (s, n) => s.step(n, false)),
-  render_64: measure(freshEnv, (s) => s.env().render()),
-  render_96: measure(
-    () => freshEnv(96),
-    (s) => s.env().render(),
-  ),
-  render_320x180: measure(
+// warm up: planck's solver needs a few thousand steps before V8 has optimised it
+{
+  const w = freshEnv();
+  const t0 = performance.now();
+  for (let n = 0; performance.now() - t0 < 3000; n++) w.step(n, true);
+}
+
+const results = measureAll({
+  steps_with_render_64: [freshEnv, (s, n) => s.step(n, true)],
+  steps_physics_only: [freshEnv, (s, n) => s.step(n, false)],
+  render_64: [freshEnv, (s) => s.env().render()],
+  render_96: [() => freshEnv(96), (s) => s.env().render()],
+  render_320x180: [
     () => new TabletopEnv(reset, { imageWidth: 320, imageHeight: 180 }),
     (env) => env.render(),
-  ),
-  png_encode_64: measure(
-    () => freshEnv().env().render(),
-    (frame) => encodePng(frame, 64, 64),
-  ),
-  expert_episodes: measure(
+  ],
+  png_encode_64: [() => freshEnv().env().render(), (frame) => encodePng(frame, 64, 64)],
+  expert_episodes: [
     () => ({ i: 0 }),
     (s) => {
       const family = FAMILIES[s.i % FAMILIES.length];
-      const acc = acceptedReset(family, 4, episodeSeed(0, 'generate', family, s.i++));
-      const demo = recordDemonstration(acc, 64, 64);
+      const demo = generateDemonstration(family, 4, episodeSeed(0, 'generate', family, s.i++), 64, 64);
       for (const f of demo.frames) encodePng(f, 64, 64);
     },
-  ),
-};
+  ],
+});
 const summary = {
   benchmark: 'sim',
   node: process.version,
