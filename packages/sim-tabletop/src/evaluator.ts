@@ -37,6 +37,11 @@ export interface EvaluateOptions {
   /** Called after each finished episode. */
   onProgress?: (done: number, total: number) => void;
   /**
+   * Called with each episode's environment after its reset (steps = 0) and after every step,
+   * e.g. to keep rollout frames: `env.render()` and `writeFilmstripPng` from `./node`.
+   */
+  onStep?: (episode: EpisodeRef, env: TabletopEnv) => void;
+  /**
    * Draws the accepted resets of the given episodes (default: in this thread). Reset acceptance
    * runs the scripted expert, so `workerResetPreparer(n, seed)` from `@vlakit/sim-tabletop/node`
    * spreads it over worker threads; the resets are identical either way.
@@ -178,6 +183,7 @@ export async function runEpisodes(
         queue: [] as [number, number][],
       };
     });
+    for (const item of envs) options.onStep?.(item.ep, item.env);
     const active = new Set(envs.map((_, i) => i));
     while (active.size > 0) {
       const needing = [...active].filter((i) => envs[i]!.queue.length === 0);
@@ -201,6 +207,7 @@ export async function runEpisodes(
       for (const i of [...active]) {
         const item = envs[i]!;
         const solved = item.env.step(item.queue.shift()!);
+        options.onStep?.(item.ep, item.env);
         if (solved || item.env.steps >= o.maxSteps) {
           active.delete(i);
           results.push({
