@@ -51,12 +51,15 @@ describe('evaluatePolicy', () => {
     expect(results.map((r) => r.success)).toEqual([false, false, false]);
     expect(results.map((r) => r.steps)).toEqual([10, 10, 10]);
     expect(batches).toEqual([3, 3, 3, 3, 3]); // 10 steps / 2 executed per chunk, all three together
+    const seen: number[] = [];
     const report = await evaluatePolicy(policy, {
       episodesPerFamily: 1,
       families: ['block2block'],
       maxSteps: 3,
       imageSize: 32,
+      onStep: (ep, env) => seen.push(ep.index * 100 + env.steps),
     });
+    expect(seen).toEqual([0, 1, 2, 3]);
     expect(report.families.block2block).toMatchObject({ pc_success: 0, mean_steps_to_success: null });
   });
 
