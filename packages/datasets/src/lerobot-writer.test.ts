@@ -82,6 +82,7 @@ describe('writeLeRobotDataset', () => {
       seed: 9n,
     });
     const stats = JSON.parse(readFileSync(join(root, 'meta/stats.json'), 'utf8'));
+    expect(stats['observation.image']).toBeUndefined(); // only when every episode has imageStats
     expect(stats.action.mean[0]).toBeCloseTo(0.02, 6);
     expect(stats.action.count).toEqual([7]);
     expect(stats['observation.state'].max[1]).toBeCloseTo(2.07, 5);
@@ -89,6 +90,29 @@ describe('writeLeRobotDataset', () => {
       (s) => s.name,
     );
     expect(schema).toContain('observation.image');
+  });
+
+  it('writes LeRobot image statistics (per channel, shape [3, 1, 1]) from per-episode sums', () => {
+    const root = join(mkdtempSync(join(tmpdir(), 'lrw-')), 'ds');
+    const withStats = (base: number): LeRobotEpisodeInput => ({
+      ...episode(2, 'x', base),
+      // 2 pixels per channel: values 0.2 and 0.6 in red, 0.5 everywhere else
+      imageStats: {
+        sum: [0.8, 1, 1],
+        sumSq: [0.4, 0.5, 0.5],
+        min: [0.2, 0.5, 0.5],
+        max: [0.6, 0.5, 0.5],
+        count: 2,
+      },
+    });
+    writeLeRobotDataset(root, [withStats(1), withStats(2)], { imageShape: [8, 8, 3] });
+    const stats = JSON.parse(readFileSync(join(root, 'meta/stats.json'), 'utf8'));
+    const img = stats['observation.image'];
+    expect(img.mean[0][0][0]).toBeCloseTo(0.4, 9);
+    expect(img.std[0][0][0]).toBeCloseTo(0.2, 9);
+    expect(img.min).toEqual([[[0.2]], [[0.5]], [[0.5]]]);
+    expect(img.max[1]).toEqual([[0.5]]);
+    expect(img.count).toEqual([4]);
   });
 
   it('rejects bad episodes and an existing target, leaving no temporary folder behind', () => {

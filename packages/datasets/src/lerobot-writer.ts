@@ -21,6 +21,12 @@ export interface LeRobotEpisodeInput {
   actions: Float32Array;
   /** (T) next.done: true on (and after) the step where the task is solved. */
   done: ArrayLike<boolean>;
+  /**
+   * Per-channel pixel statistics of this episode's frames in [0, 1] (sum, sum of squares, min,
+   * max over `count` pixels per channel); when every episode has them, stats.json gets
+   * LeRobot's observation.image entry (shape [3, 1, 1]), which its MEAN_STD image normalisation needs.
+   */
+  imageStats?: { sum: number[]; sumSq: number[]; min: number[]; max: number[]; count: number };
   /** Extra per-episode columns in meta/episodes (vlakit writes `family` and `seed`). */
   family?: string;
   seed?: number;
@@ -348,7 +354,31 @@ export function writeLeRobotDataset(
       vlakit: options.vlakit ?? {},
     };
     writeFileSync(join(tmp, 'meta/info.json'), `${JSON.stringify(info, null, 2)}\n`);
-    const statsJson = Object.fromEntries(Object.entries(stats).map(([k, m]) => [k, finish(m)]));
+    const statsJson: Record<string, unknown> = Object.fromEntries(
+      Object.entries(stats).map(([k, m]) => [k, finish(m)]),
+    );
+    if (episodes.every((ep) => ep.imageStats !== undefined)) {
+      const img = moments(3);
+      for (const ep of episodes) {
+        const st = ep.imageStats!;
+        for (let ch = 0; ch < 3; ch++) {
+          img.sum[ch]! += st.sum[ch]!;
+          img.sq[ch]! += st.sumSq[ch]!;
+          img.min[ch] = Math.min(img.min[ch]!, st.min[ch]!);
+          img.max[ch] = Math.max(img.max[ch]!, st.max[ch]!);
+        }
+        img.count += st.count;
+      }
+      const f = finish(img);
+      const chw = (v: number[]) => v.map((x) => [[x]]);
+      statsJson['observation.image'] = {
+        mean: chw(f.mean),
+        std: chw(f.std),
+        min: chw(f.min),
+        max: chw(f.max),
+        count: [globalIndex],
+      };
+    }
     writeFileSync(join(tmp, 'meta/stats.json'), `${JSON.stringify(statsJson, null, 2)}\n`);
 
     if (existsSync(target)) {

@@ -33,6 +33,43 @@ export interface GeneratedEpisode {
   states: Float32Array;
   actions: Float32Array;
   done: boolean[];
+  /** Per-channel pixel statistics of the frames, values in [0, 1] (for LeRobot's stats.json). */
+  imageStats: ImageStats;
+}
+
+export interface ImageStats {
+  sum: number[];
+  sumSq: number[];
+  min: number[];
+  max: number[];
+  /** Pixels per channel. */
+  count: number;
+}
+
+/** Per-channel sums, squares, minima and maxima of RGB frames, scaled to [0, 1]. */
+export function imageStats(frames: readonly Uint8Array[]): ImageStats {
+  const st: ImageStats = { sum: [0, 0, 0], sumSq: [0, 0, 0], min: [1, 1, 1], max: [0, 0, 0], count: 0 };
+  for (const f of frames) {
+    for (let c = 0; c < 3; c++) {
+      let sum = 0;
+      let sq = 0;
+      let lo = 255;
+      let hi = 0;
+      for (let i = c; i < f.length; i += 3) {
+        const v = f[i]!;
+        sum += v;
+        sq += v * v;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      st.sum[c]! += sum / 255;
+      st.sumSq[c]! += sq / (255 * 255);
+      st.min[c] = Math.min(st.min[c]!, lo / 255);
+      st.max[c] = Math.max(st.max[c]!, hi / 255);
+    }
+    st.count += f.length / 3;
+  }
+  return st;
 }
 
 export type JobResult =
@@ -61,6 +98,7 @@ export async function runJob(job: EpisodeJob, o: JobOptions): Promise<JobResult>
         states: demo.states,
         actions: demo.actions,
         done: demo.done,
+        imageStats: imageStats(demo.frames),
       },
     };
   }

@@ -36,6 +36,9 @@ describe('vla generate', () => {
     const info = JSON.parse(readFileSync(join(dir, 'a/meta/info.json'), 'utf8'));
     expect(info.features['observation.image'].shape).toEqual([32, 32, 3]);
     expect(info.vlakit).toMatchObject({ blocks: 4, seed: 3, image_size: [32, 32] });
+    const stats = JSON.parse(readFileSync(join(dir, 'a/meta/stats.json'), 'utf8'));
+    expect(stats['observation.image'].mean).toHaveLength(3);
+    expect(stats.action.max[0]).toBeLessThanOrEqual(0.1);
     const again = await run(['generate', ...args, '--out', 'a'], dir);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists');
