@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
+import { registerExpert } from './expert.js';
+import { registerGenerate } from './generate.js';
 import { registerPlugins } from './plugins.js';
 import { registerTrain } from './train.js';
 
@@ -11,4 +13,6 @@ export const commandRegistrations: ReadonlyArray<(program: Command, io: CliIo) =
   registerTrain,
   registerEval,
   registerDemo,
+  registerGenerate,
+  registerExpert,
 ];

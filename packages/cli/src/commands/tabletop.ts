@@ -1,4 +1,6 @@
-import { VlakitError } from '@vlakit/core';
+import { writeLeRobotDataset } from '@vlakit/datasets';
+import { type EvaluateOptions, evaluatePolicy, FAMILIES, type Family } from '@vlakit/sim-tabletop';
+import { defaultWorkers, type GeneratedEpisode, runJobs } from '@vlakit/sim-tabletop/node';
 import type { EvaluatePolicyFn, GenerateDatasetFn } from '@vlakit/trainer';
 
 /** The simulator functions `vla train`, `vla eval` and `vla demo` use (from @vlakit/sim-tabletop). */
@@ -7,13 +9,46 @@ export interface TabletopFunctions {
   readonly generate: GenerateDatasetFn;
 }
 
-const missing = (): never => {
-  throw new VlakitError(
-    'plugin',
-    'the tabletop simulator (@vlakit/sim-tabletop) is not in this build: no generation or closed-loop evaluation',
+/** Scripted-expert demonstrations of every family into a LeRobot v3 folder, as `vla generate` writes them. */
+export const generateTabletop: GenerateDatasetFn = async (o) => {
+  const jobs = FAMILIES.flatMap((family) =>
+    Array.from({ length: o.episodesPerFamily }, (_, index) => ({ kind: 'generate' as const, family, index })),
   );
+  let done = 0;
+  const results = await runJobs(
+    jobs,
+    {
+      blocks: o.blocks,
+      seed: o.seed,
+      imageWidth: o.imageSize,
+      imageHeight: o.imageSize,
+      maxSteps: o.maxSteps,
+    },
+    defaultWorkers(),
+    () => o.onProgress?.(++done, jobs.length),
+  );
+  const episodes = results.map((r) => (r as { episode: GeneratedEpisode }).episode);
+  writeLeRobotDataset(o.dir, episodes, {
+    imageShape: [o.imageSize, o.imageSize, 3],
+    vlakit: {
+      families: [...FAMILIES],
+      blocks: o.blocks,
+      seed: o.seed,
+      image_size: [o.imageSize, o.imageSize],
+      max_steps: o.maxSteps,
+      generator: '@vlakit/sim-tabletop scripted expert',
+    },
+  });
 };
 
 export async function tabletopFunctions(): Promise<TabletopFunctions> {
-  return { evaluatePolicy: async () => missing(), generate: async () => missing() };
+  return {
+    generate: generateTabletop,
+    evaluatePolicy: (policy, options) =>
+      evaluatePolicy(policy, {
+        ...options,
+        ...(options.families ? { families: options.families as Family[] } : {}),
+        ...(options.blocks !== undefined ? { blocks: options.blocks as 4 | 8 } : {}),
+      } as EvaluateOptions),
+  };
 }
