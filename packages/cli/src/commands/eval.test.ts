@@ -44,6 +44,24 @@ describe('vla eval', () => {
     expect(notRun.stderr).toContain('--run "nowhere" is not a run folder');
   });
 
+  it('evaluates a trained run in the simulator and prints the vla expert JSON shape', async () => {
+    const root = projectWithTestStages();
+    expect((await run(['train', '--config', 'tiny.yaml', '--backend', 'cpu'], root)).code).toBe(0);
+    const r = await run(
+      ['eval', '--run', 'runs/tiny', '--episodes', '1', '--backend', 'cpu', '--json'],
+      root,
+    );
+    expect(r.stderr).not.toContain('error');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout.trimEnd().split('\n').at(-1)!);
+    expect(out.episodes_per_family).toBe(1);
+    expect(Object.keys(out.families)).toHaveLength(5);
+    for (const f of Object.values(out.families) as Array<{ pc_success: number; ci95: number[] }>) {
+      expect(f.pc_success).toBeGreaterThanOrEqual(0);
+      expect(f.ci95).toHaveLength(2);
+    }
+  });
+
   it('prints the vla expert JSON shape', () => {
     expect(evalJson(report)).toEqual({
       episodes_per_family: 50,
