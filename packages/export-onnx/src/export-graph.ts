@@ -1,7 +1,12 @@
 import { VlakitError } from '@vlakit/core';
-import type { Pipeline } from '@vlakit/core';
 import { KERNEL_MAPPERS, supportedKernels } from './kernel-mappers.js';
-import type { ConstantValue, KernelCall, KernelTrace } from './kernel-trace.js';
+import {
+  type ConstantValue,
+  type KernelCall,
+  type KernelTrace,
+  type TraceableModel,
+  traceKernels,
+} from './kernel-trace.js';
 import { type Dyn, dtypeOf, isDyn, type MapContext } from './map-context.js';
 import { type OnnxDim, type OnnxDType, OnnxGraphBuilder, type TensorValue } from './onnx-builder.js';
 import { isOnnxExportable, type StageOnnxContext } from './onnx-exportable.js';
@@ -34,7 +39,7 @@ function tensorValue(c: ConstantValue): TensorValue {
  * batch sizes (`a.batch` < `b.batch`, neither 1): attributes and constants that differ between
  * the two are re-expressed in terms of the batch size, so the batch axis stays dynamic.
  */
-export function buildOnnxGraph(pipeline: Pipeline, a: KernelTrace, b: KernelTrace): ExportedGraph {
+export function buildOnnxGraph(pipeline: TraceableModel, a: KernelTrace, b: KernelTrace): ExportedGraph {
   if (a.calls.length !== b.calls.length || a.calls.some((c, i) => c.kernel !== b.calls[i]!.kernel)) {
     const i = a.calls.findIndex((c, k) => c.kernel !== b.calls[k]?.kernel);
     const at = i < 0 ? Math.min(a.calls.length, b.calls.length) : i;
@@ -52,7 +57,9 @@ export function buildOnnxGraph(pipeline: Pipeline, a: KernelTrace, b: KernelTrac
   for (const i of pipeline.inputs) {
     const id = feedByName.get(i.name);
     if (id === undefined) throw exportError(`sample feeds lack the pipeline input '${i.name}'`);
-    const shape = i.shape.map((d, k) => (k === 0 ? 'batch' : typeof d === 'number' ? d : a.feedShapes.get(i.name)![k]!));
+    const shape = i.shape.map((d, k) =>
+      k === 0 ? 'batch' : typeof d === 'number' ? d : a.feedShapes.get(i.name)![k]!,
+    );
     const io = { name: i.name, dtype: dtypeOf(i.dtype), shape };
     builder.input(i.name, io.dtype, shape);
     names.set(id, i.name);
@@ -61,8 +68,15 @@ export function buildOnnxGraph(pipeline: Pipeline, a: KernelTrace, b: KernelTrac
   const batchSource = inputs[0]?.name;
   let batch1d: string | undefined;
   const batchVector = (): string => {
-    if (batchSource === undefined) throw exportError('a batch-dependent shape needs a pipeline input to take the batch size from');
-    batch1d ??= builder.node('Shape', [batchSource], [builder.name('batch_size')], { start: 0, end: 1 }, 'batch_size')[0]!;
+    if (batchSource === undefined)
+      throw exportError('a batch-dependent shape needs a pipeline input to take the batch size from');
+    batch1d ??= builder.node(
+      'Shape',
+      [batchSource],
+      [builder.name('batch_size')],
+      { start: 0, end: 1 },
+      'batch_size',
+    )[0]!;
     return batch1d;
   };
   const shapeTensor = (dims: readonly Dyn[]): string => {
@@ -79,19 +93,26 @@ export function buildOnnxGraph(pipeline: Pipeline, a: KernelTrace, b: KernelTrac
         continue;
       }
       flush();
-      parts.push(d.mul === 1 ? batchVector() : builder.node('Mul', [batchVector(), builder.int64s([d.mul], 'k')], 1, {}, 'batch_mul')[0]!);
+      parts.push(
+        d.mul === 1
+          ? batchVector()
+          : builder.node('Mul', [batchVector(), builder.int64s([d.mul], 'k')], 1, {}, 'batch_mul')[0]!,
+      );
     }
     flush();
     return parts.length === 1 ? parts[0]! : builder.node('Concat', parts, 1, { axis: 0 }, 'shape')[0]!;
   };
   const dynDims = (va: readonly number[], vb: readonly number[], what: () => string): Dyn[] => {
-    if (va.length !== vb.length) throw exportError(`${what()} changes rank with the batch size (${va} vs ${vb})`);
+    if (va.length !== vb.length)
+      throw exportError(`${what()} changes rank with the batch size (${va} vs ${vb})`);
     return va.map((x, k) => {
       const y = vb[k]!;
       if (x === y) return x;
       const mul = x / a.batch;
       if (Number.isInteger(mul) && y === mul * b.batch) return { mul };
-      throw exportError(`${what()} has entry ${k} = ${x} at batch ${a.batch} and ${y} at batch ${b.batch}, not a multiple of the batch size`);
+      throw exportError(
+        `${what()} has entry ${k} = ${x} at batch ${a.batch} and ${y} at batch ${b.batch}, not a multiple of the batch size`,
+      );
     });
   };
 
@@ -120,19 +141,28 @@ export function buildOnnxGraph(pipeline: Pipeline, a: KernelTrace, b: KernelTrac
     }
     const c = a.constants.get(t.id);
     if (c === undefined)
-      throw exportError(`kernel ${call.kernel} in stage '${call.stage}' reads a tensor that nothing in the trace produced`);
+      throw exportError(
+        `kernel ${call.kernel} in stage '${call.stage}' reads a tensor that nothing in the trace produced`,
+      );
     const cb = b.constants.get(callB.inputs[slot]!.id);
     const sameShape = cb !== undefined && cb.shape.join(',') === c.shape.join(',');
     let name: string;
     if (sameShape || cb === undefined) name = builder.constant(tensorValue(c), `${call.stage}/const`);
     else {
-      const dims = dynDims(c.shape, cb.shape, () => `a constant read by ${call.kernel} in stage '${call.stage}'`);
+      const dims = dynDims(
+        c.shape,
+        cb.shape,
+        () => `a constant read by ${call.kernel} in stage '${call.stage}'`,
+      );
       const first = c.values[0] ?? 0;
       if (!c.values.every((x) => x === first))
         throw exportError(
           `a batch-sized constant read by ${call.kernel} in stage '${call.stage}' is not uniform; create it from an input (e.g. tf.zerosLike) instead`,
         );
-      const scalar = builder.constant(tensorValue({ shape: [], dtype: c.dtype, values: c.values.slice(0, 1) as ConstantValue['values'] }), `${call.stage}/fill`);
+      const scalar = builder.constant(
+        tensorValue({ shape: [], dtype: c.dtype, values: c.values.slice(0, 1) as ConstantValue['values'] }),
+        `${call.stage}/fill`,
+      );
       name = builder.node('Expand', [scalar, shapeTensor(dims)], 1, {}, `${call.stage}/fill`)[0]!;
     }
     names.set(t.id, name);
@@ -146,12 +176,15 @@ export function buildOnnxGraph(pipeline: Pipeline, a: KernelTrace, b: KernelTrac
     const stageCounts = (kernelCounts[call.stage] ??= {});
     stageCounts[call.kernel] = (stageCounts[call.kernel] ?? 0) + 1;
     const outNames = call.outputs.map((o, k) => {
-      const n = builder.name(`${call.stage}/${call.kernel.replace(/^stage:/, '')}${call.outputs.length > 1 ? `_${k}` : ''}`);
+      const n = builder.name(
+        `${call.stage}/${call.kernel.replace(/^stage:/, '')}${call.outputs.length > 1 ? `_${k}` : ''}`,
+      );
       return { o, n };
     });
     if (call.kernel.startsWith('stage:')) {
-      const stage = pipeline.stage(call.stage);
-      if (!isOnnxExportable(stage)) throw exportError(`stage '${call.stage}' has no exportOnnx`);
+      const stage = pipeline.stages.get(call.stage);
+      if (stage === undefined || !isOnnxExportable(stage))
+        throw exportError(`stage '${call.stage}' has no exportOnnx`);
       const inputsByPort: Record<string, string> = {};
       const inputShapes: Record<string, readonly number[]> = {};
       const dtypes: Record<string, OnnxDType> = {};
@@ -167,7 +200,8 @@ export function buildOnnxGraph(pipeline: Pipeline, a: KernelTrace, b: KernelTrac
         dtypes,
         variable: (local) => {
           const full = `${call.stage}/${local}`;
-          if (!variablesByName.has(full)) throw exportError(`stage '${call.stage}' has no variable '${local}'`);
+          if (!variablesByName.has(full))
+            throw exportError(`stage '${call.stage}' has no variable '${local}'`);
           return variableName(full);
         },
         outputName: (port) => {
@@ -179,7 +213,9 @@ export function buildOnnxGraph(pipeline: Pipeline, a: KernelTrace, b: KernelTrac
       const produced = stage.exportOnnx(ctx);
       call.outputNames!.forEach((port, k) => {
         if (produced[port] !== outNames[k]!.n)
-          throw exportError(`stage '${call.stage}' exportOnnx did not write output '${port}' to ctx.outputName('${port}')`);
+          throw exportError(
+            `stage '${call.stage}' exportOnnx did not write output '${port}' to ctx.outputName('${port}')`,
+          );
         names.set(outNames[k]!.o.id, outNames[k]!.n);
       });
       return;
@@ -238,4 +274,20 @@ export function buildOnnxGraph(pipeline: Pipeline, a: KernelTrace, b: KernelTrac
     outputs.push({ name, dtype, shape });
   }
   return { builder, inputs, outputs, kernelCounts };
+}
+
+/** Traces a model at batch 2 and 3 and builds its ONNX graph (no bundle, no parity check). */
+export function traceToOnnx(
+  model: TraceableModel,
+  feedsFor: (batch: number) => Record<string, import('@tensorflow/tfjs').Tensor>,
+): ExportedGraph {
+  const traces = [2, 3].map((b) => {
+    const feeds = feedsFor(b);
+    try {
+      return traceKernels(model, feeds);
+    } finally {
+      for (const t of Object.values(feeds)) t.dispose();
+    }
+  });
+  return buildOnnxGraph(model, traces[0]!, traces[1]!);
 }

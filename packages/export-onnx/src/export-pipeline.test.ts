@@ -12,13 +12,24 @@ const norm = { action: { mean: [0.01, -0.02], std: [0.05, 0.04] } };
 describe('exportPipeline on the core test stages', () => {
   it('writes model.onnx + policy.json that match tfjs at batch 1 and 4', async () => {
     const p = buildPipeline(
-      { stages: { vision: { plugin: 'test-vision' }, language: { plugin: 'test-language' }, fusion: { plugin: 'test-fusion' }, decoder: { plugin: 'test-decoder' } } },
+      {
+        stages: {
+          vision: { plugin: 'test-vision' },
+          language: { plugin: 'test-language' },
+          fusion: { plugin: 'test-fusion' },
+          decoder: { plugin: 'test-decoder' },
+        },
+      },
       registryWith(),
       { seed: 3 },
     );
     const before = tf.memory().numTensors;
     const out = tempDir();
-    const r = await exportPipeline(p, { outDir: join(out, 'policy'), normalization: norm, meta: { run: 'runs/x', step: 10 } });
+    const r = await exportPipeline(p, {
+      outDir: join(out, 'policy'),
+      normalization: norm,
+      meta: { run: 'runs/x', step: 10 },
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(r.parityMaxAbsDiff).toBeLessThan(1e-5);
     expect(r.parity.map((x) => x.batch)).toEqual([1, 4]);
@@ -41,10 +52,22 @@ describe('exportPipeline on the core test stages', () => {
   });
 
   it('rejects normalisation statistics of the wrong length, naming both sizes', async () => {
-    const p = buildPipeline({ stages: { vision: { plugin: 'test-vision' }, fusion: { plugin: 'test-fusion' }, decoder: { plugin: 'test-decoder' } } }, registryWith());
+    const p = buildPipeline(
+      {
+        stages: {
+          vision: { plugin: 'test-vision' },
+          fusion: { plugin: 'test-fusion' },
+          decoder: { plugin: 'test-decoder' },
+        },
+      },
+      registryWith(),
+    );
     const out = tempDir();
     await expect(
-      exportPipeline(p, { outDir: join(out, 'policy'), normalization: { action: { mean: [0, 0, 0], std: [1, 1, 1] } } }),
+      exportPipeline(p, {
+        outDir: join(out, 'policy'),
+        normalization: { action: { mean: [0, 0, 0], std: [1, 1, 1] } },
+      }),
     ).rejects.toThrow(/normalization.action has 3 means and 3 stds; the policy's action has 2 dimensions/);
     expect(existsSync(join(out, 'policy'))).toBe(false);
     p.dispose();

@@ -48,7 +48,11 @@ export interface ExportResult {
 
 const TRACE_BATCHES = [2, 3] as const;
 
-function checkStats(name: string, stats: { mean: readonly number[]; std: readonly number[] } | undefined, dim: number): void {
+function checkStats(
+  name: string,
+  stats: { mean: readonly number[]; std: readonly number[] } | undefined,
+  dim: number,
+): void {
   if (stats === undefined) return;
   if (stats.mean.length !== dim || stats.std.length !== dim)
     throw new VlakitError(
@@ -56,7 +60,11 @@ function checkStats(name: string, stats: { mean: readonly number[]; std: readonl
       `normalization.${name} has ${stats.mean.length} means and ${stats.std.length} stds; the policy's ${name} has ${dim} dimensions`,
     );
   const bad = stats.std.findIndex((s) => !(s > 0) || !Number.isFinite(s));
-  if (bad >= 0) throw new VlakitError('export', `normalization.${name}.std[${bad}] (${stats.std[bad]}) must be a positive number`);
+  if (bad >= 0)
+    throw new VlakitError(
+      'export',
+      `normalization.${name}.std[${bad}] (${stats.std[bad]}) must be a positive number`,
+    );
 }
 
 function tokenizerKind(files: Record<string, string>): 'char' | 'huggingface' | 'custom' {
@@ -78,7 +86,10 @@ function tokenizerKind(files: Record<string, string>): 'char' | 'huggingface' | 
  * `policy.json` (+ tokenizer files), and checks onnxruntime against tfjs on sample inputs.
  * Fails, leaving no bundle, when the max abs difference passes the tolerance.
  */
-export async function exportPipeline(pipeline: Pipeline, options: ExportPipelineOptions): Promise<ExportResult> {
+export async function exportPipeline(
+  pipeline: Pipeline,
+  options: ExportPipelineOptions,
+): Promise<ExportResult> {
   const tolerance = options.tolerance ?? 1e-4;
   const parityBatches = options.parityBatches ?? [1, 4];
   const feedsFor = options.sampleFeeds ?? ((b: number) => makeSampleFeeds(pipeline, b));
@@ -101,8 +112,12 @@ export async function exportPipeline(pipeline: Pipeline, options: ExportPipeline
 
   const actions = traces[0]!.outputs.get('actions');
   if (actions === undefined || actions.shape.length !== 3)
-    throw new VlakitError('export', `a policy needs an 'actions' output (B, T, A); the pipeline outputs ${[...traces[0]!.outputs.keys()].join(', ')}`);
-  if (!traces[0]!.outputs.has('done')) throw new VlakitError('export', `a policy needs a 'done' output (B, 1)`);
+    throw new VlakitError(
+      'export',
+      `a policy needs an 'actions' output (B, T, A); the pipeline outputs ${[...traces[0]!.outputs.keys()].join(', ')}`,
+    );
+  if (!traces[0]!.outputs.has('done'))
+    throw new VlakitError('export', `a policy needs a 'done' output (B, 1)`);
   const [, chunk, actionDim] = actions.shape as [number, number, number];
   const roles = inputRoles(pipeline);
   const stateInput = pipeline.inputs.find((i) => roles[i.name] === 'state');
@@ -113,7 +128,10 @@ export async function exportPipeline(pipeline: Pipeline, options: ExportPipeline
   }
 
   const weightBytes = [...graph.builder.initializers.values()].reduce((n, t) => n + t.data.byteLength, 0);
-  const external = options.externalData === 'auto' || options.externalData === undefined ? weightBytes > EXTERNAL_DATA_THRESHOLD : options.externalData;
+  const external =
+    options.externalData === 'auto' || options.externalData === undefined
+      ? weightBytes > EXTERNAL_DATA_THRESHOLD
+      : options.externalData;
   const { model, externalBytes } = graph.builder.build({
     graphName: 'vlakit_policy',
     producerVersion: PRODUCER_VERSION,
@@ -167,11 +185,14 @@ export async function exportPipeline(pipeline: Pipeline, options: ExportPipeline
     }
     const maxAbsDiff = Math.max(...parity.map((p) => p.maxAbsDiff));
     const perOutput: Record<string, number> = {};
-    for (const p of parity) for (const [k, v] of Object.entries(p.outputs)) perOutput[k] = Math.max(perOutput[k] ?? 0, v);
+    for (const p of parity)
+      for (const [k, v] of Object.entries(p.outputs)) perOutput[k] = Math.max(perOutput[k] ?? 0, v);
     if (!(maxAbsDiff <= tolerance)) {
       throw new VlakitError(
         'export',
-        `ONNX parity check failed: max abs diff ${maxAbsDiff.toExponential(3)} exceeds ${tolerance} (${Object.entries(perOutput)
+        `ONNX parity check failed: max abs diff ${maxAbsDiff.toExponential(3)} exceeds ${tolerance} (${Object.entries(
+          perOutput,
+        )
           .map(([k, v]) => `${k} ${v.toExponential(2)}`)
           .join(', ')})`,
         { details: { parity } },
@@ -187,9 +208,18 @@ export async function exportPipeline(pipeline: Pipeline, options: ExportPipeline
       external_data: externalBytes ? 'model.onnx.data' : null,
       opset: OPSET,
       ir_version: IR_VERSION,
-      inputs: graph.inputs.map((i) => ({ name: i.name, role: roles[i.name] ?? 'other', dtype: i.dtype, shape: i.shape })),
+      inputs: graph.inputs.map((i) => ({
+        name: i.name,
+        role: roles[i.name] ?? 'other',
+        dtype: i.dtype,
+        shape: i.shape,
+      })),
       outputs: {
-        actions: { name: 'actions', shape: graph.outputs.find((o) => o.name === 'actions')!.shape, units: 'normalised' },
+        actions: {
+          name: 'actions',
+          shape: graph.outputs.find((o) => o.name === 'actions')!.shape,
+          units: 'normalised',
+        },
         done: { name: 'done', shape: graph.outputs.find((o) => o.name === 'done')!.shape, kind: 'logit' },
       },
       image: imageShape

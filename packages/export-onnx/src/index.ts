@@ -1,4 +1,4 @@
-export { buildOnnxGraph, type ExportedGraph, type GraphIO } from './export-graph.js';
+export { buildOnnxGraph, type ExportedGraph, type GraphIO, traceToOnnx } from './export-graph.js';
 export {
   EXTERNAL_DATA_THRESHOLD,
   type ExportPipelineOptions,
@@ -8,9 +8,23 @@ export {
 } from './export-pipeline.js';
 export { type InputRole, inputRoles } from './input-roles.js';
 export { KERNEL_MAPPERS, type KernelMapper, supportedKernels } from './kernel-mappers.js';
-export { type ConstantValue, type KernelCall, type KernelTrace, traceKernels, type TracedTensor } from './kernel-trace.js';
+export {
+  type ConstantValue,
+  type KernelCall,
+  type KernelTrace,
+  type TraceableModel,
+  type TracedTensor,
+  traceKernels,
+} from './kernel-trace.js';
 export { type Dyn, type MapContext, normAxes } from './map-context.js';
-export { IR_VERSION, type OnnxDType, OnnxGraphBuilder, OPSET, serializeModel, type TensorValue } from './onnx-builder.js';
+export {
+  IR_VERSION,
+  type OnnxDType,
+  OnnxGraphBuilder,
+  OPSET,
+  serializeModel,
+  type TensorValue,
+} from './onnx-builder.js';
 export { isOnnxExportable, type OnnxExportableStage, type StageOnnxContext } from './onnx-exportable.js';
 export { checkParity, loadOrt, type ParityResult } from './ort-parity.js';
 export type { NormStats, PolicyNormalization, PolicySpecV1 } from './policy-spec.js';

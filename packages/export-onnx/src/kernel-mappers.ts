@@ -40,8 +40,10 @@ function swapLast(rank: number): number[] {
 function matMulInputs(c: MapContext): [string, string] {
   let a = c.input(0);
   let b = c.input(1);
-  if (c.attr<boolean>('transposeA')) a = c.node('Transpose', [a], 1, { perm: swapLast(c.shape(0).length) })[0]!;
-  if (c.attr<boolean>('transposeB')) b = c.node('Transpose', [b], 1, { perm: swapLast(c.shape(1).length) })[0]!;
+  if (c.attr<boolean>('transposeA'))
+    a = c.node('Transpose', [a], 1, { perm: swapLast(c.shape(0).length) })[0]!;
+  if (c.attr<boolean>('transposeB'))
+    b = c.node('Transpose', [b], 1, { perm: swapLast(c.shape(1).length) })[0]!;
   return [a, b];
 }
 
@@ -66,12 +68,18 @@ function activation(c: MapContext, kind: string | null | undefined, x: string, o
       c.node('LeakyRelu', [x], [out], { alpha: { float: c.attr<number>('leakyreluAlpha') ?? 0.2 } });
       return;
     default:
-      c.fail(`fused activation '${kind}' is not supported (linear, relu, relu6, elu, sigmoid, leakyrelu are)`);
+      c.fail(
+        `fused activation '${kind}' is not supported (linear, relu, relu6, elu, sigmoid, leakyrelu are)`,
+      );
   }
 }
 
 /** Slice ends: a batch-dependent size that spans the whole axis runs to the end. */
-function sliceParams(c: MapContext, begin: readonly Dyn[], size: readonly Dyn[]): { starts: number[]; ends: bigint[] } {
+function sliceParams(
+  c: MapContext,
+  begin: readonly Dyn[],
+  size: readonly Dyn[],
+): { starts: number[]; ends: bigint[] } {
   const shape = c.shape(0);
   const starts: number[] = [];
   const ends: bigint[] = [];
@@ -89,7 +97,10 @@ function sliceParams(c: MapContext, begin: readonly Dyn[], size: readonly Dyn[])
 }
 
 function int64Tensor(c: MapContext, values: readonly bigint[], hint: string): string {
-  return c.builder.constant({ dtype: 'int64', shape: [values.length], data: BigInt64Array.from(values) }, hint);
+  return c.builder.constant(
+    { dtype: 'int64', shape: [values.length], data: BigInt64Array.from(values) },
+    hint,
+  );
 }
 
 function castTo(c: MapContext, x: string, from: OnnxDType, to: OnnxDType): string {
@@ -125,7 +136,11 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
     c.node('Mul', [d, d], [c.out()]);
   },
   AddN: (c) => {
-    c.node('Sum', Array.from({ length: c.inputCount }, (_, i) => c.input(i)), [c.out()]);
+    c.node(
+      'Sum',
+      Array.from({ length: c.inputCount }, (_, i) => c.input(i)),
+      [c.out()],
+    );
   },
   Neg: unary('Neg'),
   Abs: unary('Abs'),
@@ -153,9 +168,6 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
     const y = c.node('Add', [c.input(0), one], 1)[0]!;
     c.node('Log', [y], [c.out()]);
   },
-  LogSoftmax: (c) => {
-    c.node('LogSoftmax', [c.input(0)], [c.out()], { axis: c.attr<number>('axis') ?? -1 });
-  },
   ArgMin: (c) => {
     const [axis] = normAxes(c.attr('axis'), c.shape(0).length);
     const i64 = c.node('ArgMin', [c.input(0)], 1, { axis: axis!, keepdims: 0 })[0]!;
@@ -164,7 +176,8 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
   FloorDiv: (c) => {
     if (c.dtype(0) !== 'float32') c.fail('integer floor division is not supported (float32 is)');
     const q = c.node('Div', [c.input(0), c.input(1)], 1)[0]!;
-    c.node('Floor', [q], [c.out()]);
+    const f = c.node('Floor', [q], 1)[0]!;
+    c.node('Cast', [f], [c.out()], { to: ONNX_TYPE_CODE[c.outDtype()] });
   },
   PadV2: (c) => {
     const paddings = c.attr<number[][]>('paddings');
@@ -175,10 +188,15 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
   OneHot: (c) => {
     const depth = c.builder.int64s([c.attr<number>('depth')], 'depth');
     const values = c.builder.constant(
-      { dtype: 'float32', shape: [2], data: Float32Array.of(c.attr<number>('offValue') ?? 0, c.attr<number>('onValue') ?? 1) },
+      {
+        dtype: 'float32',
+        shape: [2],
+        data: Float32Array.of(c.attr<number>('offValue') ?? 0, c.attr<number>('onValue') ?? 1),
+      },
       'onehot_values',
     );
-    const y = c.node('OneHot', [c.input(0), depth, values], 1, { axis: -1 })[0]!;
+    const ids = castTo(c, c.input(0), c.dtype(0), 'int64');
+    const y = c.node('OneHot', [ids, depth, values], 1, { axis: -1 })[0]!;
     c.node('Cast', [y], [c.out()], { to: ONNX_TYPE_CODE[c.outDtype()] });
   },
   LeakyRelu: unary('LeakyRelu', (c) => ({ alpha: { float: c.attr<number>('alpha') } })),
@@ -196,7 +214,11 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
   ClipByValue: (c) => {
     c.node(
       'Clip',
-      [c.input(0), c.builder.scalar(c.attr<number>('clipValueMin')), c.builder.scalar(c.attr<number>('clipValueMax'))],
+      [
+        c.input(0),
+        c.builder.scalar(c.attr<number>('clipValueMin')),
+        c.builder.scalar(c.attr<number>('clipValueMax')),
+      ],
       [c.out()],
     );
   },
@@ -226,15 +248,30 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
     activation(c, c.attr<string>('activation'), y, c.out());
   },
   Einsum: (c) => {
-    c.node('Einsum', Array.from({ length: c.inputCount }, (_, i) => c.input(i)), [c.out()], {
-      equation: c.attr<string>('equation'),
-    });
+    c.node(
+      'Einsum',
+      Array.from({ length: c.inputCount }, (_, i) => c.input(i)),
+      [c.out()],
+      {
+        equation: c.attr<string>('equation'),
+      },
+    );
   },
   Reshape: (c) => {
     const dims = c.dims('shape');
     const dynamic = dims.filter(isDyn).length;
     if (dynamic === 1 && !dims.some((d) => d === -1)) {
-      c.node('Reshape', [c.input(0), c.builder.int64s(dims.map((d) => (isDyn(d) ? -1 : d)), 'shape')], [c.out()]);
+      c.node(
+        'Reshape',
+        [
+          c.input(0),
+          c.builder.int64s(
+            dims.map((d) => (isDyn(d) ? -1 : d)),
+            'shape',
+          ),
+        ],
+        [c.out()],
+      );
       return;
     }
     c.node('Reshape', [c.input(0), c.shapeTensor(dims)], [c.out()]);
@@ -243,21 +280,27 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
     c.node('Transpose', [c.input(0)], [c.out()], { perm: c.attr<number[]>('perm') });
   },
   GatherV2: (c) => {
-    if ((c.attr<number>('batchDims') ?? 0) !== 0) c.fail(`batchDims ${c.attr('batchDims')} is not supported (0 is)`);
+    if ((c.attr<number>('batchDims') ?? 0) !== 0)
+      c.fail(`batchDims ${c.attr('batchDims')} is not supported (0 is)`);
     const [axis] = normAxes(c.attr('axis'), c.shape(0).length);
     c.node('Gather', [c.input(0), c.input(1)], [c.out()], { axis: axis! });
   },
   Concat: (c) => {
     const rank = c.shape(0).length;
     const [axis] = normAxes(c.attr('axis'), rank);
-    const inputs = Array.from({ length: c.inputCount }, (_, i) => c.input(i)).filter((_, i) => c.shape(i)[axis!] !== 0);
+    const inputs = Array.from({ length: c.inputCount }, (_, i) => c.input(i)).filter(
+      (_, i) => c.shape(i)[axis!] !== 0,
+    );
     c.node('Concat', inputs, [c.out()], { axis: axis! });
   },
   Pack: (c) => {
     const rank = c.shape(0).length + 1;
     const [axis] = normAxes(c.attr('axis'), rank);
     const axes = c.builder.int64s([axis!], 'axes');
-    const parts = Array.from({ length: c.inputCount }, (_, i) => c.node('Unsqueeze', [c.input(i), axes], 1)[0]!);
+    const parts = Array.from(
+      { length: c.inputCount },
+      (_, i) => c.node('Unsqueeze', [c.input(i), axes], 1)[0]!,
+    );
     if (parts.length === 1) c.node('Identity', parts, [c.out()]);
     else c.node('Concat', parts, [c.out()], { axis: axis! });
   },
@@ -300,18 +343,24 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
     const shape = c.node('Shape', [c.input(0)], 1)[0]!;
     c.node('ConstantOfShape', [shape], [c.out()], { value: zeroOne(c.outDtype(), 1) });
   },
-  Fill: (c) => {
-    c.node('ConstantOfShape', [c.shapeTensor(c.dims('shape'))], [c.out()], { value: zeroOne(c.outDtype(), c.attr<number>('value')) });
-  },
   Slice: (c) => {
     const { starts, ends } = sliceParams(c, c.dims('begin'), c.dims('size'));
     const axes = starts.map((_, i) => i);
-    c.node('Slice', [c.input(0), c.builder.int64s(starts, 'starts'), int64Tensor(c, ends, 'ends'), c.builder.int64s(axes, 'axes')], [c.out()]);
+    c.node(
+      'Slice',
+      [
+        c.input(0),
+        c.builder.int64s(starts, 'starts'),
+        int64Tensor(c, ends, 'ends'),
+        c.builder.int64s(axes, 'axes'),
+      ],
+      [c.out()],
+    );
   },
   StridedSlice: (c) => {
     const shape = c.shape(0);
-    if (c.attr<number>('ellipsisMask') || c.attr<number>('newAxisMask'))
-      c.fail('ellipsisMask and newAxisMask are not supported');
+    if (c.attr<number>('ellipsisMask') || c.attr<number>('newAxisMask') || c.attr<number>('shrinkAxisMask'))
+      c.fail('ellipsisMask, newAxisMask and shrinkAxisMask are not supported; use slice() and squeeze()');
     const begin = c.dims('begin');
     const end = c.dims('end');
     const strides = c.attr<number[]>('strides');
@@ -340,13 +389,20 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
     void shape;
     const sliced = c.node(
       'Slice',
-      [c.input(0), int64Tensor(c, starts, 'starts'), int64Tensor(c, ends, 'ends'), c.builder.int64s(axes, 'axes'), c.builder.int64s(steps, 'steps')],
+      [
+        c.input(0),
+        int64Tensor(c, starts, 'starts'),
+        int64Tensor(c, ends, 'ends'),
+        c.builder.int64s(axes, 'axes'),
+        c.builder.int64s(steps, 'steps'),
+      ],
       squeeze.length ? 1 : [c.out()],
     )[0]!;
     if (squeeze.length) c.node('Squeeze', [sliced, c.builder.int64s(squeeze, 'axes')], [c.out()]);
   },
   Conv2D: (c) => {
-    if ((c.attr<string>('dataFormat') ?? 'NHWC') !== 'NHWC') c.fail(`dataFormat ${c.attr('dataFormat')} is not supported (NHWC is)`);
+    if ((c.attr<string>('dataFormat') ?? 'NHWC') !== 'NHWC')
+      c.fail(`dataFormat ${c.attr('dataFormat')} is not supported (NHWC is)`);
     const pad = c.attr<unknown>('pad');
     const strides = toPair(c.attr('strides'));
     const dilations = toPair(c.attr('dilations') ?? 1);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Pipeline, StageV1, TensorMap } from '@vlakit/core';
+import type { StageV1, TensorMap } from '@vlakit/core';
 import { isOnnxExportable } from './onnx-exportable.js';
 
 export interface TracedTensor {
@@ -45,7 +45,23 @@ export interface KernelTrace {
   readonly outputValues: ReadonlyMap<string, Float32Array | Int32Array | Uint8Array>;
 }
 
-type RunKernel = (name: string, inputs: Record<string, tf.Tensor>, attrs?: Record<string, unknown>) => unknown;
+/** What can be traced: a Pipeline, or any model with named inputs, variables and a forward pass. */
+export interface TraceableModel {
+  readonly inputs: ReadonlyArray<{
+    readonly name: string;
+    readonly dtype: string;
+    readonly shape: readonly (number | string)[];
+  }>;
+  readonly stages: ReadonlyMap<string, StageV1>;
+  variables(): ReadonlyMap<string, tf.Variable>;
+  forward(feeds: Readonly<TensorMap>): TensorMap;
+}
+
+type RunKernel = (
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs?: Record<string, unknown>,
+) => unknown;
 
 function copyValues(t: tf.Tensor): Float32Array | Int32Array | Uint8Array {
   const d = t.dataSync();
@@ -58,7 +74,8 @@ function copyValues(t: tf.Tensor): Float32Array | Int32Array | Uint8Array {
 function cloneAttr(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(cloneAttr);
   if (v instanceof tf.Tensor) return { tensorId: v.id };
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cloneAttr(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cloneAttr(x)]));
   return v;
 }
 
@@ -69,7 +86,7 @@ const ref = (t: tf.Tensor): TracedTensor => ({ id: t.id, shape: [...t.shape], dt
  * (wrapping the engine's `runKernel`), attributed to the stage that ran it. Stages that map
  * themselves to ONNX are recorded as one call.
  */
-export function traceKernels(pipeline: Pipeline, feeds: Readonly<TensorMap>): KernelTrace {
+export function traceKernels(pipeline: TraceableModel, feeds: Readonly<TensorMap>): KernelTrace {
   const engine = tf.engine() as unknown as { runKernel: RunKernel };
   const original = engine.runKernel;
   const calls: KernelCall[] = [];
@@ -86,7 +103,8 @@ export function traceKernels(pipeline: Pipeline, feeds: Readonly<TensorMap>): Ke
 
   const known = (t: tf.Tensor) => feedIds.has(t.id) || variableIds.has(t.id) || produced.has(t.id);
   const noteInput = (t: tf.Tensor) => {
-    if (!known(t) && !constants.has(t.id)) constants.set(t.id, { shape: [...t.shape], dtype: t.dtype, values: copyValues(t) });
+    if (!known(t) && !constants.has(t.id))
+      constants.set(t.id, { shape: [...t.shape], dtype: t.dtype, values: copyValues(t) });
   };
 
   const wrapped: RunKernel = function (this: unknown, name, inputs, attrs) {
@@ -167,7 +185,10 @@ export function traceKernels(pipeline: Pipeline, feeds: Readonly<TensorMap>): Ke
     for (const r of restores) r();
     // own-property forward shadows were replaced by the originals; drop them
     for (const stage of pipeline.stages.values()) {
-      if (Object.hasOwn(stage, 'forward') && (stage as { forward: unknown }).forward === Object.getPrototypeOf(stage).forward)
+      if (
+        Object.hasOwn(stage, 'forward') &&
+        (stage as { forward: unknown }).forward === Object.getPrototypeOf(stage).forward
+      )
         delete (stage as { forward?: unknown }).forward;
     }
   }

@@ -26,7 +26,12 @@ export interface MapContext {
   /** An int64 1-D tensor holding `dims` (built from the batch size when any entry is dynamic). */
   shapeTensor(dims: readonly Dyn[]): string;
   /** Adds a node named after the stage and kernel. */
-  node(op: string, inputs: readonly string[], outputs?: readonly string[] | number, attrs?: Record<string, AttrValue | undefined>): string[];
+  node(
+    op: string,
+    inputs: readonly string[],
+    outputs?: readonly string[] | number,
+    attrs?: Record<string, AttrValue | undefined>,
+  ): string[];
   /** Raises an export error naming the kernel and the stage. */
   fail(why: string): never;
 }

@@ -38,7 +38,13 @@ export const ONNX_DTYPE: Record<OnnxDType, TensorProto_DataType> = {
 /** A dimension: a size, or a named symbol such as 'batch'. */
 export type OnnxDim = number | string;
 
-export type AttrValue = number | string | readonly number[] | { float: number } | { floats: readonly number[] } | TensorValue;
+export type AttrValue =
+  | number
+  | string
+  | readonly number[]
+  | { float: number }
+  | { floats: readonly number[] }
+  | TensorValue;
 
 export interface TensorValue {
   readonly dtype: OnnxDType;
@@ -76,9 +82,14 @@ function attribute(name: string, value: AttrValue): AttributeProto {
     return create(AttributeProtoSchema, { name, type: T.STRING, s: new TextEncoder().encode(value) });
   if (Array.isArray(value))
     return create(AttributeProtoSchema, { name, type: T.INTS, ints: value.map((v) => BigInt(v)) });
-  if (isTensorValue(value)) return create(AttributeProtoSchema, { name, type: T.TENSOR, t: tensorProto('', value) });
+  if (isTensorValue(value))
+    return create(AttributeProtoSchema, { name, type: T.TENSOR, t: tensorProto('', value) });
   if ('floats' in (value as object))
-    return create(AttributeProtoSchema, { name, type: T.FLOATS, floats: [...(value as { floats: number[] }).floats] });
+    return create(AttributeProtoSchema, {
+      name,
+      type: T.FLOATS,
+      floats: [...(value as { floats: number[] }).floats],
+    });
   return create(AttributeProtoSchema, { name, type: T.FLOAT, f: (value as { float: number }).float });
 }
 
@@ -93,7 +104,10 @@ export function valueInfo(name: string, dtype: OnnxDType, shape: readonly OnnxDi
           shape: create(TensorShapeProtoSchema, {
             dim: shape.map((d) =>
               create(TensorShapeProto_DimensionSchema, {
-                value: typeof d === 'number' ? { case: 'dimValue', value: BigInt(d) } : { case: 'dimParam', value: d },
+                value:
+                  typeof d === 'number'
+                    ? { case: 'dimValue', value: BigInt(d) }
+                    : { case: 'dimParam', value: d },
               }),
             ),
           }),
@@ -166,7 +180,10 @@ export class OnnxGraphBuilder {
   }
 
   int64s(values: readonly number[], hint = 'const_i64'): string {
-    return this.constant({ dtype: 'int64', shape: [values.length], data: BigInt64Array.from(values.map((v) => BigInt(v))) }, hint);
+    return this.constant(
+      { dtype: 'int64', shape: [values.length], data: BigInt64Array.from(values.map((v) => BigInt(v))) },
+      hint,
+    );
   }
 
   scalar(value: number, dtype: OnnxDType = 'float32', hint = 'const_scalar'): string {
@@ -190,7 +207,9 @@ export class OnnxGraphBuilder {
     nameHint = op,
   ): string[] {
     const outs =
-      typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.name(`${nameHint}_out`)) : [...outputs];
+      typeof outputs === 'number'
+        ? Array.from({ length: outputs }, () => this.name(`${nameHint}_out`))
+        : [...outputs];
     this.nodes.push(
       create(NodeProtoSchema, {
         name: `${nameHint}_${this.nodeCount++}`,
@@ -209,7 +228,13 @@ export class OnnxGraphBuilder {
    * The model. With `externalData`, initializers of at least EXTERNAL_DATA_MIN_BYTES go to one
    * file (`location`, beside the model) whose bytes are returned too.
    */
-  build(options: { graphName: string; producerVersion: string; docString?: string; metadata?: Record<string, string>; externalData?: { location: string } }): {
+  build(options: {
+    graphName: string;
+    producerVersion: string;
+    docString?: string;
+    metadata?: Record<string, string>;
+    externalData?: { location: string };
+  }): {
     model: ModelProto;
     externalBytes?: Uint8Array;
   } {

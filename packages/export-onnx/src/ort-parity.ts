@@ -25,14 +25,22 @@ export interface ParityResult {
 }
 
 /** Runs the ONNX model (from a file path) and the tfjs pipeline on the same feeds and compares. */
-export async function checkParity(modelPath: string, pipeline: Pipeline, feeds: Readonly<TensorMap>): Promise<ParityResult> {
+export async function checkParity(
+  modelPath: string,
+  pipeline: Pipeline,
+  feeds: Readonly<TensorMap>,
+): Promise<ParityResult> {
   const ort = await loadOrt();
   const session = await ort.InferenceSession.create(modelPath, { graphOptimizationLevel: 'all' });
   try {
     const ortFeeds: Record<string, import('onnxruntime-node').Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) {
       const data = t.dataSync();
-      ortFeeds[name] = new ort.Tensor(t.dtype === 'int32' ? 'int32' : 'float32', data as Float32Array | Int32Array, [...t.shape]);
+      ortFeeds[name] = new ort.Tensor(
+        t.dtype === 'int32' ? 'int32' : 'float32',
+        data as Float32Array | Int32Array,
+        [...t.shape],
+      );
     }
     const ortOut = await session.run(ortFeeds);
     const tfOut = pipeline.forward(feeds);
@@ -43,7 +51,10 @@ export async function checkParity(modelPath: string, pipeline: Pipeline, feeds: 
         const o = ortOut[name];
         if (o === undefined) throw new VlakitError('export', `the ONNX model has no output '${name}'`);
         if (o.dims.join(',') !== t.shape.join(','))
-          throw new VlakitError('export', `ONNX output '${name}' has shape [${o.dims}] where tfjs has [${t.shape}]`);
+          throw new VlakitError(
+            'export',
+            `ONNX output '${name}' has shape [${o.dims}] where tfjs has [${t.shape}]`,
+          );
         const x = t.dataSync();
         const y = o.data as ArrayLike<number>;
         let d = 0;

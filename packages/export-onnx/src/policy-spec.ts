@@ -53,6 +53,17 @@ export interface PolicySpecV1 {
   readonly normalization: PolicyNormalization;
   readonly action: { dim: number; chunk_length: number; units: string };
   readonly chunk_length: number;
-  readonly source: { run: string | null; step: number | null; pipeline: unknown; exported_at: string; producer: string };
-  readonly parity: { max_abs_diff: number; tolerance: number; batches: readonly number[]; per_output: Record<string, number> };
+  readonly source: {
+    run: string | null;
+    step: number | null;
+    pipeline: unknown;
+    exported_at: string;
+    producer: string;
+  };
+  readonly parity: {
+    max_abs_diff: number;
+    tolerance: number;
+    batches: readonly number[];
+    per_output: Record<string, number>;
+  };
 }

@@ -31,11 +31,19 @@ export function makeSampleFeeds(pipeline: Pipeline, batch: number, seed = 7): Te
     } else if (role === 'token_mask' && encoded) {
       feeds[input.name] = tf.tensor(encoded.mask, [batch, encoded.length], 'float32');
     } else if (input.dtype === 'int32') {
-      feeds[input.name] = tf.tensor(Int32Array.from({ length: size }, () => 1 + Math.floor(rng.uniform() * 3)), shape, 'int32');
+      feeds[input.name] = tf.tensor(
+        Int32Array.from({ length: size }, () => 1 + Math.floor(rng.uniform() * 3)),
+        shape,
+        'int32',
+      );
     } else {
       const lo = role === 'state' ? -0.3 : 0;
       const hi = role === 'state' ? 0.3 : 1;
-      feeds[input.name] = tf.tensor(Float32Array.from({ length: size }, () => lo + (hi - lo) * rng.uniform()), shape, 'float32');
+      feeds[input.name] = tf.tensor(
+        Float32Array.from({ length: size }, () => lo + (hi - lo) * rng.uniform()),
+        shape,
+        'float32',
+      );
     }
   }
   return feeds;
