@@ -130,7 +130,7 @@ export function buildOnnxGraph(pipeline: TraceableModel, a: KernelTrace, b: Kern
     return fullName;
   };
 
-  const valueOf = (call: KernelCall, callB: KernelCall, slot: number): string => {
+  const inputValue = (call: KernelCall, callB: KernelCall, slot: number): string => {
     const t = call.inputs[slot]!;
     const known = names.get(t.id);
     if (known !== undefined) return known;
@@ -189,7 +189,7 @@ export function buildOnnxGraph(pipeline: TraceableModel, a: KernelTrace, b: Kern
       const inputShapes: Record<string, readonly number[]> = {};
       const dtypes: Record<string, OnnxDType> = {};
       call.inputNames.forEach((port, k) => {
-        inputsByPort[port] = valueOf(call, callB, k);
+        inputsByPort[port] = inputValue(call, callB, k);
         inputShapes[port] = call.inputs[k]!.shape;
         dtypes[port] = dtypeOf(call.inputs[k]!.dtype);
       });
@@ -232,7 +232,7 @@ export function buildOnnxGraph(pipeline: TraceableModel, a: KernelTrace, b: Kern
       builder,
       call,
       inputCount: call.inputs.length,
-      input: (k) => valueOf(call, callB, k),
+      input: (k) => inputValue(call, callB, k),
       shape: (k) => call.inputs[k]!.shape,
       dtype: (k) => dtypeOf(call.inputs[k]!.dtype),
       outShape: (k = 0) => call.outputs[k]!.shape,
