@@ -6,6 +6,7 @@ export {
   exportPipeline,
   PRODUCER_VERSION,
 } from './export-pipeline.js';
+export { type ExportRunOptions, exportRun, pickCheckpoint } from './export-run.js';
 export { type InputRole, inputRoles } from './input-roles.js';
 export { KERNEL_MAPPERS, type KernelMapper, supportedKernels } from './kernel-mappers.js';
 export {

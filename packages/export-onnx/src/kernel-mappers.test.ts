@@ -32,7 +32,11 @@ const v = (name: string, shape: number[], seed: number) => () =>
     ],
   ]);
 
-const un = (kernel: string, fn: (t: tf.Tensor) => tf.Tensor, input: FnInput = X([3, 4])): Case => ({
+const un = (
+  kernel: string,
+  fn: (t: tf.Tensor) => tf.Tensor | tf.Tensor[],
+  input: FnInput = X([3, 4]),
+): Case => ({
   kernel,
   inputs: [input],
   fn: ({ x }) => fn(x!),
