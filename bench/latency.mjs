@@ -6,11 +6,12 @@
 // same inputs, one thread each; medians of `samples` runs after warm-up. When the default stage
 // plugins are not built yet, a stand-in pipeline of core's test stages is used and labelled so.
 // Uses the built packages (pnpm install builds them). Target: onnxruntime <= 0.5x PyTorch eager at batch 1.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -107,15 +108,14 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-async function time(fn) {
-  for (let i = 0; i < 3; i++) await fn();
+async function timeRuns(fn, n) {
   const t = [];
-  for (let i = 0; i < samples; i++) {
+  for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     await fn();
     t.push(performance.now() - t0);
   }
-  return median(t);
+  return t;
 }
 
 const session = await ort.InferenceSession.create(exported.modelPath, {
@@ -130,7 +130,7 @@ const save = (key, data, dtype, shape) => {
   writeFileSync(join(feedsDir, `${key}.bin`), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   manifest[key] = { file: `${key}.bin`, dtype: dtype === 'int32' ? '<i4' : '<f4', shape };
 };
-const rows = [];
+const cases = [];
 for (const b of batches) {
   const feeds = makeSampleFeeds(pipeline, b);
   const ortFeeds = {};
@@ -141,48 +141,88 @@ for (const b of batches) {
   }
   const out = await session.run(ortFeeds);
   for (const [name, t] of Object.entries(out)) save(`b${b}_out_${name}`, t.data, 'float32', t.dims);
-  const ortMs = await time(() => session.run(ortFeeds));
-  const tfMs = await time(() => {
+  const tfRun = () => {
     const o = pipeline.forward(feeds);
     for (const t of Object.values(o)) t.dataSync();
     tf.dispose(o);
+  };
+  for (let i = 0; i < 3; i++) {
+    await session.run(ortFeeds);
+    tfRun();
+  }
+  cases.push({
+    b,
+    feeds,
+    ort: () => session.run(ortFeeds),
+    tf: tfRun,
+    times: { ort: [], tf: [], torch: [] },
   });
-  tf.dispose(Object.values(feeds));
-  rows.push({ batch: b, onnxruntime_ms: ortMs, tfjs_wasm_ms: tfMs });
-  log(`batch ${b}: onnxruntime ${ortMs.toFixed(3)} ms, tfjs-wasm ${tfMs.toFixed(3)} ms`);
 }
 writeFileSync(join(feedsDir, 'manifest.json'), JSON.stringify(manifest));
 
-let torch = null;
+// ---- PyTorch eager peer: a child process that times runs on request ----
 const py = '/usr/bin/python3';
-const r = existsSync(py)
-  ? spawnSync(
-      py,
-      [
-        join(root, 'bench/latency_torch.py'),
-        exported.modelPath,
-        feedsDir,
-        '--batches',
-        batches.join(','),
-        '--samples',
-        String(samples),
-        '--threads',
-        String(threads),
-      ],
-      { encoding: 'utf8' },
-    )
-  : { status: 1, stderr: 'no /usr/bin/python3' };
-if (r.status === 0) torch = JSON.parse(r.stdout.trim().split('\n').at(-1));
-else
-  log(
-    `PyTorch eager peer skipped: ${(r.stderr || '').trim().split('\n').at(-1)} (apt-get install python3-torch python3-onnx)`,
+let torch = null;
+let child = null;
+let lines = null;
+if (existsSync(py)) {
+  child = spawn(
+    py,
+    [
+      join(root, 'bench/latency_torch.py'),
+      exported.modelPath,
+      feedsDir,
+      '--batches',
+      batches.join(','),
+      '--threads',
+      String(threads),
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
   );
-for (const row of rows) {
-  const t = torch?.batches[String(row.batch)];
-  row.pytorch_eager_ms = t ? t.median_ms : null;
-  row.pytorch_vs_ort_max_abs_diff = t ? t.max_abs_diff_vs_ort : null;
-  row.ort_over_pytorch = t ? row.onnxruntime_ms / t.median_ms : null;
+  let errText = '';
+  child.stderr.on('data', (d) => {
+    errText += d;
+  });
+  lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  if (first.done) {
+    log(
+      `PyTorch eager peer skipped: ${errText.trim().split('\n').at(-1)} (apt-get install python3-torch python3-onnx)`,
+    );
+    child = null;
+  } else torch = JSON.parse(first.value);
+} else log('PyTorch eager peer skipped: no /usr/bin/python3');
+const torchRuns = async (b, n) => {
+  child.stdin.write(`${b} ${n}\n`);
+  return JSON.parse((await lines.next()).value).ms;
+};
+
+// ---- interleaved rounds, so load on the machine slows every runtime alike ----
+const ROUNDS = Math.max(1, Math.ceil(samples / 5));
+const per = Math.ceil(samples / ROUNDS);
+for (let round = 0; round < ROUNDS; round++) {
+  for (const c of cases) {
+    c.times.ort.push(...(await timeRuns(c.ort, per)));
+    c.times.tf.push(...(await timeRuns(c.tf, Math.max(1, Math.ceil(per / (c.b > 8 ? 4 : 1))))));
+    if (child) c.times.torch.push(...(await torchRuns(c.b, per)));
+  }
 }
+child?.stdin.end();
+const rows = cases.map((c) => {
+  tf.dispose(Object.values(c.feeds));
+  const ortMs = median(c.times.ort);
+  const torchMs = c.times.torch.length ? median(c.times.torch) : null;
+  return {
+    batch: c.b,
+    onnxruntime_ms: ortMs,
+    tfjs_wasm_ms: median(c.times.tf),
+    pytorch_eager_ms: torchMs,
+    pytorch_vs_ort_max_abs_diff: torch ? torch.max_abs_diff_vs_ort[String(c.b)] : null,
+    ort_over_pytorch: torchMs ? ortMs / torchMs : null,
+  };
+});
 const result = {
   benchmark: 'latency',
   pipeline: label,

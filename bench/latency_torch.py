@@ -3,10 +3,10 @@
 
 Runs an exported vlakit model.onnx op by op with torch functions in eager mode (one torch call
 per ONNX node, weights as torch tensors, torch.inference_mode), which is how a hand-written
-nn.Module executes too. Prints one JSON line: medians per batch size and the max abs difference
-to the reference outputs given in the feeds file (onnxruntime's), so the peer is checked.
+nn.Module executes too. Prints one JSON line with the max abs difference to the reference
+outputs in the feeds folder (onnxruntime's), so the peer is checked, then times runs on request.
 
-usage: latency_torch.py MODEL.onnx FEEDS_DIR --batches 1,32 --samples 30 --threads 1
+usage: latency_torch.py MODEL.onnx FEEDS_DIR --batches 1,32 --threads 1
 FEEDS_DIR/manifest.json maps "b<batch>_<input>" and "b<batch>_out_<output>" to
 {"file", "dtype", "shape"} of raw little-endian arrays written by latency.mjs.
 """
@@ -21,7 +21,6 @@ p = argparse.ArgumentParser()
 p.add_argument("model")
 p.add_argument("feeds")
 p.add_argument("--batches", default="1,32")
-p.add_argument("--samples", type=int, default=30)
 p.add_argument("--threads", type=int, default=1)
 args = p.parse_args()
 torch.set_num_threads(args.threads)
@@ -168,19 +167,26 @@ def forward(feeds):
 
 manifest = json.load(open(os.path.join(args.feeds, "manifest.json")))
 data = {k: np.fromfile(os.path.join(args.feeds, v["file"]), dtype=v["dtype"]).reshape(v["shape"]) for k, v in manifest.items()}
-result = {"torch": torch.__version__, "threads": args.threads, "batches": {}}
+inputs = {}
 with torch.inference_mode():
+    diffs = {}
     for b in [int(x) for x in args.batches.split(",")]:
         feeds = {i.name: torch.from_numpy(data[f"b{b}_{i.name}"]) for i in g.input}
         ref = [data[f"b{b}_out_{o}"] for o in outputs]
         out = forward(feeds)
-        diff = max(float(np.abs(o.numpy() - r).max()) for o, r in zip(out, ref))
+        diffs[b] = max(float(np.abs(o.numpy() - r).max()) for o, r in zip(out, ref))
         for _ in range(3):
             forward(feeds)
+        inputs[b] = feeds
+    print(json.dumps({"torch": torch.__version__, "threads": args.threads,
+                      "max_abs_diff_vs_ort": {str(b): d for b, d in diffs.items()}}), flush=True)
+    # serve timing requests, one per line: "<batch> <runs>" -> {"ms": [...]}; so the caller can
+    # interleave torch with the other runtimes (a loaded machine then slows all of them alike)
+    for line in sys.stdin:
+        b, n = (int(x) for x in line.split())
         times = []
-        for _ in range(args.samples):
+        for _ in range(n):
             t0 = time.perf_counter()
-            forward(feeds)
+            forward(inputs[b])
             times.append((time.perf_counter() - t0) * 1000)
-        result["batches"][str(b)] = {"median_ms": float(np.median(times)), "max_abs_diff_vs_ort": diff}
-print(json.dumps(result))
+        print(json.dumps({"ms": times}), flush=True)

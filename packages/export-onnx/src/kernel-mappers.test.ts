@@ -146,6 +146,12 @@ const cases: Case[] = [
   un('SplitV', (a) => tf.split(a, [1, 3], 2), X([3, 4])),
   un('ExpandDims', (a) => a.expandDims(-1)),
   un('Tile', (a) => tf.tile(a, [1, 2, 3])),
+  {
+    kernel: 'Tile',
+    inputs: [X([1, 4])],
+    fn: ({ x }, vars) => tf.concat([tf.tile(vars.get('cls')!, [x!.shape[0]!, 1, 1]), x!], 1),
+    vars: v('cls', [1, 1, 4], 7),
+  },
   un('Tile', (a) => a.broadcastTo([a.shape[0]!, 3, 3, 4]).sum(1), X([1, 3, 4])),
   un('Cast', (a) => a.mul(3).cast('int32')),
   un('ZerosLike', (a) => tf.zerosLike(a).add(a)),

@@ -321,9 +321,8 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
     c.node('Unsqueeze', [c.input(0), c.builder.int64s([c.attr<number>('dim')], 'axes')], [c.out()]);
   },
   Tile: (c) => {
-    const reps = c.dims('reps');
-    if (reps.some(isDyn)) c.fail('batch-dependent tile repetitions are not supported');
-    c.node('Tile', [c.input(0), c.builder.int64s(reps as number[], 'repeats')], [c.out()]);
+    // repetitions may scale with the batch size (e.g. a class token tiled to (B, 1, D))
+    c.node('Tile', [c.input(0), c.shapeTensor(c.dims('reps'))], [c.out()]);
   },
   BroadcastTo: (c) => {
     c.node('Expand', [c.input(0), c.shapeTensor(c.dims('shape'))], [c.out()]);
