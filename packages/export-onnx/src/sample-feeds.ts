@@ -9,6 +9,8 @@ export const SAMPLE_INSTRUCTIONS = [
   'slide the yellow pentagon to the top right corner',
   'push the blue cube next to the red moon',
   'put the green star in the center',
+  // longer than most tokenizers' max length: the runtime's truncation is checked too
+  'push the red moon next to the blue cube and then slide the green star and the yellow pentagon all the way to the bottom left corner of the table',
 ];
 
 /**

@@ -8,6 +8,7 @@ export {
   loadPolicyTokenizer,
   type TokenBatch,
   type TokenizeFn,
+  truncateKeepingSpecials,
 } from './policy-tokenizer.js';
 export { PolicyError } from './runtime-error.js';
 export {

@@ -37,15 +37,40 @@ export function huggingFaceTokenizer(tokenizerJson: object, config: object, maxL
     const ids = new Int32Array(texts.length * maxLength).fill(padId);
     const mask = new Float32Array(texts.length * maxLength);
     texts.forEach((text, b) => {
-      const enc = tok.encode(text);
-      const n = Math.min(enc.ids.length, maxLength);
-      for (let i = 0; i < n; i++) {
-        ids[b * maxLength + i] = Number(enc.ids[i]);
+      const row = truncateKeepingSpecials(
+        tok.encode(text).ids.map(Number),
+        tok.encode(text, { add_special_tokens: false }).ids.map(Number),
+        maxLength,
+      );
+      for (let i = 0; i < row.length; i++) {
+        ids[b * maxLength + i] = row[i]!;
         mask[b * maxLength + i] = 1;
       }
     });
     return { ids, mask, length: maxLength };
   };
+}
+
+/**
+ * Truncates an encoding to `maxLength` the way Hugging Face tokenizers do: the content is cut,
+ * the special tokens the post-processor added around it (e.g. [CLS] ... [SEP]) are kept.
+ */
+export function truncateKeepingSpecials(
+  withSpecials: readonly number[],
+  content: readonly number[],
+  maxLength: number,
+): number[] {
+  if (withSpecials.length <= maxLength) return [...withSpecials];
+  const extra = withSpecials.length - content.length;
+  for (let p = 0; p <= extra; p++) {
+    if (content.every((id, i) => withSpecials[p + i] === id)) {
+      const prefix = withSpecials.slice(0, p);
+      const suffix = withSpecials.slice(p + content.length);
+      const room = Math.max(0, maxLength - prefix.length - suffix.length);
+      return [...prefix, ...content.slice(0, room), ...suffix].slice(0, maxLength);
+    }
+  }
+  return withSpecials.slice(0, maxLength);
 }
 
 /**
