@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -17,7 +17,17 @@ export function registryWith(...modules: ContainerModule[]): StageRegistry {
   return StageRegistry.fromContainer(container);
 }
 
-export const tempDir = (prefix = 'vlakit-onnx-') => mkdtempSync(join(tmpdir(), prefix));
+const created: string[] = [];
+process.on('exit', () => {
+  for (const d of created) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary folder, removed when the test process exits. */
+export const tempDir = (prefix = 'vlakit-onnx-') => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  created.push(d);
+  return d;
+};
 
 const PY = '/usr/bin/python3';
 let pythonOnnx: boolean | undefined;

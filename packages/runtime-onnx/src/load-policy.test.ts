@@ -23,8 +23,15 @@ function observation(seed: number) {
   };
 }
 
+const created: string[] = [];
+process.on('exit', () => {
+  for (const d of created) rmSync(d, { recursive: true, force: true });
+});
+
 function copyFixture(edit?: (policy: Record<string, any>) => void): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'vlakit-rt-')), 'policy');
+  const root = mkdtempSync(join(tmpdir(), 'vlakit-rt-'));
+  created.push(root);
+  const dir = join(root, 'policy');
   cpSync(fixture, dir, { recursive: true });
   if (edit) {
     const p = JSON.parse(readFileSync(join(dir, 'policy.json'), 'utf8'));

@@ -21,17 +21,15 @@ const tokenizerJson = {
   version: '1.0',
   truncation: null,
   padding: null,
-  added_tokens: vocab
-    .slice(0, 4)
-    .map((content, id) => ({
-      id,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
+  added_tokens: vocab.slice(0, 4).map((content, id) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  })),
   normalizer: {
     type: 'BertNormalizer',
     clean_text: true,
