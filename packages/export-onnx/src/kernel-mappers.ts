@@ -324,9 +324,6 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
     // repetitions may scale with the batch size (e.g. a class token tiled to (B, 1, D))
     c.node('Tile', [c.input(0), c.shapeTensor(c.dims('reps'))], [c.out()]);
   },
-  BroadcastTo: (c) => {
-    c.node('Expand', [c.input(0), c.shapeTensor(c.dims('shape'))], [c.out()]);
-  },
   Cast: (c) => {
     c.node('Cast', [c.input(0)], [c.out()], { to: ONNX_TYPE_CODE[dtypeOf(c.attr<string>('dtype'))] });
   },
