@@ -5,11 +5,12 @@ import {
   type KernelCall,
   type KernelTrace,
   type TraceableModel,
+  type TraceOptions,
   traceKernels,
 } from './kernel-trace.js';
 import { type Dyn, dtypeOf, isDyn, type MapContext } from './map-context.js';
 import { type OnnxDim, type OnnxDType, OnnxGraphBuilder, type TensorValue } from './onnx-builder.js';
-import { isOnnxExportable, type StageOnnxContext } from './onnx-exportable.js';
+import { type StageOnnxContext, stageMapping } from './onnx-exportable.js';
 
 export interface GraphIO {
   readonly name: string;
@@ -183,8 +184,8 @@ export function buildOnnxGraph(pipeline: TraceableModel, a: KernelTrace, b: Kern
     });
     if (call.kernel.startsWith('stage:')) {
       const stage = pipeline.stages.get(call.stage);
-      if (stage === undefined || !isOnnxExportable(stage))
-        throw exportError(`stage '${call.stage}' has no exportOnnx`);
+      const mapping = stage ? stageMapping(stage) : undefined;
+      if (mapping === undefined) throw exportError(`stage '${call.stage}' has no ONNX mapping`);
       const inputsByPort: Record<string, string> = {};
       const inputShapes: Record<string, readonly number[]> = {};
       const dtypes: Record<string, OnnxDType> = {};
@@ -210,7 +211,7 @@ export function buildOnnxGraph(pipeline: TraceableModel, a: KernelTrace, b: Kern
           return outNames[k]!.n;
         },
       };
-      const produced = stage.exportOnnx(ctx);
+      const produced = mapping(ctx);
       call.outputNames!.forEach((port, k) => {
         if (produced[port] !== outNames[k]!.n)
           throw exportError(
@@ -280,11 +281,12 @@ export function buildOnnxGraph(pipeline: TraceableModel, a: KernelTrace, b: Kern
 export function traceToOnnx(
   model: TraceableModel,
   feedsFor: (batch: number) => Record<string, import('@tensorflow/tfjs').Tensor>,
+  options: TraceOptions = {},
 ): ExportedGraph {
   const traces = [2, 3].map((b) => {
     const feeds = feedsFor(b);
     try {
-      return traceKernels(model, feeds);
+      return traceKernels(model, feeds, options);
     } finally {
       for (const t of Object.values(feeds)) t.dispose();
     }

@@ -30,6 +30,8 @@ export interface ExportPipelineOptions {
   readonly parityBatches?: readonly number[];
   /** Initializers in an external data file: 'auto' (default) when the weights pass 1.8 GB. */
   readonly externalData?: boolean | 'auto';
+  /** Trace every stage kernel by kernel, ignoring stage mappings (default false). */
+  readonly traceAll?: boolean;
   /** Called with each step's name. */
   readonly onProgress?: (step: string, done: number, total: number) => void;
 }
@@ -102,7 +104,7 @@ export async function exportPipeline(
   const traces = TRACE_BATCHES.map((b) => {
     const feeds = feedsFor(b);
     try {
-      return traceKernels(pipeline, feeds);
+      return traceKernels(pipeline, feeds, { traceAll: options.traceAll ?? false });
     } finally {
       tf.dispose(Object.values(feeds));
     }

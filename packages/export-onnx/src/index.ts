@@ -7,6 +7,7 @@ export {
   PRODUCER_VERSION,
 } from './export-pipeline.js';
 export { type ExportRunOptions, exportRun, pickCheckpoint } from './export-run.js';
+export { gruDecoderMapping } from './gru-decoder-mapping.js';
 export { type InputRole, inputRoles } from './input-roles.js';
 export { KERNEL_MAPPERS, type KernelMapper, supportedKernels } from './kernel-mappers.js';
 export {
@@ -26,7 +27,14 @@ export {
   serializeModel,
   type TensorValue,
 } from './onnx-builder.js';
-export { isOnnxExportable, type OnnxExportableStage, type StageOnnxContext } from './onnx-exportable.js';
+export {
+  isOnnxExportable,
+  type OnnxExportableStage,
+  registerBuiltinStageMapping,
+  type StageMapping,
+  type StageOnnxContext,
+  stageMapping,
+} from './onnx-exportable.js';
 export { checkParity, loadOrt, type ParityResult } from './ort-parity.js';
 export type { NormStats, PolicyNormalization, PolicySpecV1 } from './policy-spec.js';
 export { makeSampleFeeds, SAMPLE_INSTRUCTIONS } from './sample-feeds.js';

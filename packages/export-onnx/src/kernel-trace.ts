@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { StageV1, TensorMap } from '@vlakit/core';
-import { isOnnxExportable } from './onnx-exportable.js';
+import './gru-decoder-mapping.js';
+import { stageMapping } from './onnx-exportable.js';
 
 export interface TracedTensor {
   readonly id: number;
@@ -86,7 +87,16 @@ const ref = (t: tf.Tensor): TracedTensor => ({ id: t.id, shape: [...t.shape], dt
  * (wrapping the engine's `runKernel`), attributed to the stage that ran it. Stages that map
  * themselves to ONNX are recorded as one call.
  */
-export function traceKernels(pipeline: TraceableModel, feeds: Readonly<TensorMap>): KernelTrace {
+export interface TraceOptions {
+  /** Trace every stage kernel by kernel, ignoring stage mappings (exportOnnx, built-in ones). */
+  readonly traceAll?: boolean;
+}
+
+export function traceKernels(
+  pipeline: TraceableModel,
+  feeds: Readonly<TensorMap>,
+  options: TraceOptions = {},
+): KernelTrace {
   const engine = tf.engine() as unknown as { runKernel: RunKernel };
   const original = engine.runKernel;
   const calls: KernelCall[] = [];
@@ -140,15 +150,16 @@ export function traceKernels(pipeline: TraceableModel, feeds: Readonly<TensorMap
   for (const stage of pipeline.stages.values()) {
     const forward = stage.forward;
     const self = stage as StageV1 & { forward: StageV1['forward'] };
-    self.forward = (inputs, options) => {
+    self.forward = (inputs, forwardOptions) => {
       const previous = currentStage;
       currentStage = stage.name;
       try {
-        if (!isOnnxExportable(stage)) return forward.call(stage, inputs, options);
+        if (options.traceAll || stageMapping(stage) === undefined)
+          return forward.call(stage, inputs, forwardOptions);
         suspended++;
         let out: TensorMap;
         try {
-          out = forward.call(stage, inputs, options);
+          out = forward.call(stage, inputs, forwardOptions);
         } finally {
           suspended--;
         }

@@ -27,3 +27,23 @@ export interface OnnxExportableStage extends StageV1 {
 export function isOnnxExportable(stage: StageV1): stage is OnnxExportableStage {
   return typeof (stage as Partial<OnnxExportableStage>).exportOnnx === 'function';
 }
+
+/** Writes a stage's ONNX nodes; returns the value name of each output port. */
+export type StageMapping = (ctx: StageOnnxContext) => Record<string, string>;
+
+const builtins: Array<(stage: StageV1) => StageMapping | undefined> = [];
+
+/** Registers an exporter-side mapping for stages that expose what it needs (e.g. gruOnnxWeights). */
+export function registerBuiltinStageMapping(find: (stage: StageV1) => StageMapping | undefined): void {
+  builtins.push(find);
+}
+
+/** The stage's own mapping (`exportOnnx`), else a built-in one for it, else undefined (traced). */
+export function stageMapping(stage: StageV1): StageMapping | undefined {
+  if (isOnnxExportable(stage)) return (ctx) => stage.exportOnnx(ctx);
+  for (const find of builtins) {
+    const m = find(stage);
+    if (m) return m;
+  }
+  return undefined;
+}
