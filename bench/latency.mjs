@@ -223,6 +223,11 @@ const rows = cases.map((c) => {
     ort_over_pytorch: torchMs ? ortMs / torchMs : null,
   };
 });
+for (const row of rows)
+  if (row.pytorch_vs_ort_max_abs_diff !== null && row.pytorch_vs_ort_max_abs_diff > 1e-4)
+    log(
+      `warning: the PyTorch peer differs from onnxruntime by ${row.pytorch_vs_ort_max_abs_diff} at batch ${row.batch}: its timing is not comparable`,
+    );
 const result = {
   benchmark: 'latency',
   pipeline: label,

@@ -49,14 +49,14 @@ def reduce(fn):
     return run
 
 
-def gru(a, x, w, r, b=None, *_):
+def gru(a, x, w, r, b=None, seq_lens=None, h0=None):
     # ONNX GRU, forward, linear_before_reset per attribute, gates z, r, h
     h_size = a["hidden_size"]
     lbr = a.get("linear_before_reset", 0)
     w, r = w[0], r[0]
     b = b[0] if b is not None else torch.zeros(6 * h_size)
     wb, rb = b[: 3 * h_size], b[3 * h_size:]
-    h = torch.zeros(x.shape[1], h_size)
+    h = h0[0] if h0 is not None else torch.zeros(x.shape[1], h_size)
     ys = []
     for t in range(x.shape[0]):
         gx = x[t] @ w.T + wb
