@@ -1,6 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildPipeline, type TensorToWrite, writeSafetensorsFile } from '@vlakit/core';
+import { fileURLToPath } from 'node:url';
+import {
+  buildPipeline,
+  discoverPluginPackages,
+  loadStageRegistry,
+  type TensorToWrite,
+  writeSafetensorsFile,
+} from '@vlakit/core';
 import { loadPolicy } from '@vlakit/runtime-onnx';
 import { describe, expect, it } from 'vitest';
 import { exportRun, pickCheckpoint } from './export-run.js';
@@ -20,16 +27,18 @@ const normalization = {
 };
 
 /** A run folder as ARCHITECTURE.md and the trainer lay it out. */
-function makeRun(steps: number[], best?: number): string {
+function makeRun(
+  steps: number[],
+  best?: number,
+  spec: object = pipelineSpec,
+  registry = registryWith(),
+): string {
   const run = join(tempDir('vlakit-run-'), 'runs', 'tiny');
   mkdirSync(run, { recursive: true });
-  writeFileSync(
-    join(run, 'config.json'),
-    JSON.stringify({ name: 'tiny', seed: 4, plugins: [], pipeline: pipelineSpec }),
-  );
+  writeFileSync(join(run, 'config.json'), JSON.stringify({ name: 'tiny', seed: 4, pipeline: spec }));
   for (const step of steps) {
     // weights differ from a fresh build: built with another seed
-    const p = buildPipeline(pipelineSpec, registryWith(), { seed: 100 + step });
+    const p = buildPipeline(spec, registry, { seed: 100 + step });
     const tensors = new Map<string, TensorToWrite>();
     for (const [name, v] of p.variables())
       tensors.set(name, { dtype: 'F32', shape: v.shape, data: v.dataSync() as Float32Array });
@@ -84,5 +93,35 @@ describe('exportRun', () => {
     await expect(exportRun(run2, { registry: registryWith() })).rejects.toThrow(
       /has no normalization.action/,
     );
+  });
+
+  it('without a registry, finds the installed stage plugins (vit, bert, cross-attention, gru)', async () => {
+    const cli = fileURLToPath(new URL('../../cli', import.meta.url));
+    const spec = {
+      stages: {
+        vision: {
+          plugin: 'vit',
+          options: { imageSize: 16, patchSize: 8, dim: 16, depth: 1, heads: 2, mlpDim: 32 },
+        },
+        language: { plugin: 'bert', options: { maxLength: 8, dim: 16, depth: 1, heads: 2, mlpDim: 32 } },
+        fusion: { plugin: 'cross-attention' },
+        decoder: { plugin: 'gru', options: { chunk: 4, hidden: 16 } },
+      },
+    };
+    const { registry } = await loadStageRegistry(
+      discoverPluginPackages([cli]).map((p) => p.name),
+      { resolveFrom: [cli] },
+    );
+    const run = makeRun([1], undefined, spec, registry);
+    const r = await exportRun(run, { resolveFrom: [cli] });
+    expect(r.parityMaxAbsDiff).toBeLessThan(1e-4);
+    expect(r.policy.tokenizer?.kind).toBe('huggingface');
+    const policy = await loadPolicy(r.bundleDir);
+    const out = await policy.act({
+      image: new Uint8Array(16 * 16 * 3).fill(90),
+      instruction: 'push the red moon left',
+    });
+    expect(out.actions).toHaveLength(4);
+    await policy.close();
   });
 });

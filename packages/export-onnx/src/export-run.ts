@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   buildPipeline,
+  discoverPluginPackages,
   loadStageRegistry,
   parseExperimentConfig,
   quote,
@@ -92,10 +93,11 @@ export async function exportRun(runDir: string, options: ExportRunOptions = {}):
     ...(isStats(norm.state) ? { state: norm.state } : {}),
   };
 
-  const registry =
-    options.registry ??
-    (await loadStageRegistry(config.plugins, { resolveFrom: options.resolveFrom ?? [dir, process.cwd()] }))
-      .registry;
+  // the plugins the config names plus every installed plugin package (a run's config.json need
+  // not list the built-in stage packages)
+  const from = options.resolveFrom ?? [dir, process.cwd()];
+  const names = [...new Set([...config.plugins, ...discoverPluginPackages(from).map((p) => p.name)])];
+  const registry = options.registry ?? (await loadStageRegistry(names, { resolveFrom: from })).registry;
   const pipeline = buildPipeline(config.pipeline, registry, { seed: config.seed });
   try {
     const weights = readSafetensorsFile(join(ckptDir, 'model.safetensors'));
