@@ -1,7 +1,12 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPipeline, loadExperimentConfigFile, loadStageRegistry } from '@vlakit/core';
+import {
+  buildPipeline,
+  discoverPluginPackages,
+  loadExperimentConfigFile,
+  loadStageRegistry,
+} from '@vlakit/core';
 import { describe, expect, it } from 'vitest';
 import { exportPipeline } from './export-pipeline.js';
 import { hasPythonOnnx, pythonCheckModels, tempDir } from './test-helpers.js';
@@ -58,14 +63,23 @@ describe('every example config exports with parity', () => {
       );
       return;
     }
-    const { registry } = await loadStageRegistry(config.plugins, {
-      resolveFrom: [join(repo, 'packages', 'cli'), repo],
-    });
+    // the config's own package (its node_modules) and the CLI's install, as `vla` resolves plugins
+    let pkgDir = dirname(path);
+    while (!existsSync(join(pkgDir, 'package.json')) && dirname(pkgDir) !== pkgDir) pkgDir = dirname(pkgDir);
+    const from = [pkgDir, join(repo, 'packages', 'cli')];
+    const names = [...new Set([...config.plugins, ...discoverPluginPackages(from).map((p) => p.name)])];
+    const { registry } = await loadStageRegistry(names, { resolveFrom: from });
     const pipeline = buildPipeline(config.pipeline, registry, { seed: config.seed });
     try {
       pipeline.build();
       const r = await exportPipeline(pipeline, { outDir: join(tempDir(), 'policy'), normalization: norm(2) });
       expect(r.parityMaxAbsDiff).toBeLessThan(1e-4);
+      // the third-party encoder (apps/examples' vlakit-encoder-patchpool) has no ONNX code: traced
+      for (const [name, stage] of pipeline.stages)
+        if (stage.pluginId === 'patchpool') {
+          expect(Object.keys(r.kernelCounts[name]!).length).toBeGreaterThan(0);
+          expect(Object.keys(r.kernelCounts[name]!).some((k) => k.startsWith('stage:'))).toBe(false);
+        }
       exported.push(r.modelPath);
     } finally {
       pipeline.dispose();
