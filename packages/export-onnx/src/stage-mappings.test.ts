@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
+import * as tf from '@tensorflow/tfjs';
 import { buildPipeline } from '@vlakit/core';
 import { describe, expect, it } from 'vitest';
 import { exportPipeline } from './export-pipeline.js';
@@ -95,6 +96,31 @@ describe('stages export', () => {
     expect(readFileSync(join(dir, 'model.onnx.data')).length).toBeGreaterThan(1024);
     expect(r.parityMaxAbsDiff).toBeLessThan(1e-4);
     if (hasPythonOnnx()) expect(pythonCheckModels([r.modelPath])).toEqual([]);
+    p.dispose();
+  });
+
+  it('an unsupported kernel in a pipeline stage fails the export naming the kernel, the stage and its plugin', async () => {
+    const p = buildPipeline(
+      {
+        stages: {
+          vision: { plugin: 'test-vision' },
+          fusion: { plugin: 'test-fusion' },
+          decoder: { plugin: 'test-decoder' },
+        },
+      },
+      registry,
+    );
+    p.build();
+    const vision = p.stage('vision');
+    const original = vision.forward.bind(vision);
+    (vision as { forward: typeof original }).forward = (inputs, options) => {
+      const out = original(inputs, options);
+      return { ...out, tokens: tf.cumsum(out['tokens']!, 1) }; // (B, N, D)
+    };
+    const dir = join(tempDir(), 'policy');
+    await expect(exportPipeline(p, { outDir: dir, normalization: norm })).rejects.toThrow(
+      /unsupported tfjs kernel 'Cumsum' in stage 'vision' \(plugin test-vision\)/,
+    );
     p.dispose();
   });
 });
