@@ -1,3 +1,4 @@
+export { type EvaluateFn, evaluateBundle } from './evaluate-bundle.js';
 export { loadOrt, type Ort } from './load-ort.js';
 export { type LoadPolicyOptions, loadPolicy, readPolicySpec } from './load-policy.js';
 export { OnnxPolicy, type PolicyAction, type PolicyObservation } from './onnx-policy.js';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { evaluateBundle } from './evaluate-bundle.js';
 import { loadPolicy, readPolicySpec } from './load-policy.js';
 import { charTokenizer } from './policy-tokenizer.js';
 import { parseSessionOptions } from './session-options.js';
@@ -123,5 +124,22 @@ describe('runtime-onnx never imports tfjs', () => {
       expect(readFileSync(join(dir, f), 'utf8'), f).not.toMatch(/@tensorflow/);
     const pkg = JSON.parse(readFileSync(join(dir, '..', 'package.json'), 'utf8'));
     expect(JSON.stringify({ ...pkg.dependencies, ...pkg.peerDependencies })).not.toMatch(/@tensorflow/);
+  });
+});
+
+describe('evaluateBundle', () => {
+  it('hands the bundle policy and its image size to the evaluator, then closes it', async () => {
+    let seen: Record<string, unknown> = {};
+    const report = await evaluateBundle(
+      fixture,
+      async (policy, options) => {
+        seen = options;
+        const chunks = await policy([observation(0), observation(1)]);
+        return { chunks: chunks.length, width: chunks[0]!.length };
+      },
+      { episodesPerFamily: 3 },
+    );
+    expect(report).toEqual({ chunks: 2, width: 6 });
+    expect(seen).toMatchObject({ imageWidth: 8, imageHeight: 8, episodesPerFamily: 3 });
   });
 });
