@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import * as tf from '@tensorflow/tfjs';
 import { buildPipeline } from '@vlakit/core';
+import { loadPolicy } from '@vlakit/runtime-onnx';
 import { describe, expect, it } from 'vitest';
 import { exportPipeline } from './export-pipeline.js';
 import { ModelProtoSchema } from './gen/onnx_pb.js';
@@ -93,6 +94,11 @@ describe('stages export', () => {
     const dir = join(tempDir(), 'policy');
     const r = await exportPipeline(p, { outDir: dir, normalization: norm, externalData: true });
     expect(r.policy.external_data).toBe('model.onnx.data');
+    const policy = await loadPolicy(dir);
+    expect(
+      (await policy.act({ image: new Uint8Array(8 * 8 * 3).fill(7), instruction: 'go' })).actions,
+    ).toHaveLength(2);
+    await policy.close();
     expect(readFileSync(join(dir, 'model.onnx.data')).length).toBeGreaterThan(1024);
     expect(r.parityMaxAbsDiff).toBeLessThan(1e-4);
     if (hasPythonOnnx()) expect(pythonCheckModels([r.modelPath])).toEqual([]);
