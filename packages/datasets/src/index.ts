@@ -39,6 +39,7 @@ export {
   type OpenLeRobotOptions,
   openLeRobotDataset,
 } from './lerobot-reader.js';
+export * from './lerobot-writer.js';
 export {
   computeFeatureStats,
   computeNormalizationStats,
