@@ -106,7 +106,6 @@ export function traceKernels(
   const variableIds = new Map<number, string>();
   for (const [name, v] of pipeline.variables()) variableIds.set(v.id, name);
   const produced = new Set<number>();
-  const constantIds = () => constants;
   let depth = 0;
   let suspended = 0;
   let currentStage = '(pipeline)';
@@ -129,7 +128,7 @@ export function traceKernels(
     const entries = Object.entries(inputs ?? {}).filter(([, t]) => t instanceof tf.Tensor);
     for (const [, t] of entries) noteInput(t);
     const outs = (Array.isArray(result) ? result : [result]) as tf.Tensor[];
-    const folded = entries.every(([, t]) => constantIds().has(t.id));
+    const folded = entries.every(([, t]) => constants.has(t.id));
     for (const o of outs) {
       if (folded) constants.set(o.id, { shape: [...o.shape], dtype: o.dtype, values: copyValues(o) });
       else produced.add(o.id);
