@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildPipeline } from '@vlakit/core';
-import { loadPolicy, type PolicyObservation } from '@vlakit/runtime-onnx';
+import { evaluateBundle, loadPolicy, type PolicyObservation } from '@vlakit/runtime-onnx';
 import { describe, expect, it } from 'vitest';
 import { exportPipeline } from './export-pipeline.js';
 import { registryWith, tempDir } from './test-helpers.js';
@@ -86,7 +86,10 @@ describe('closed loop: ONNX policy vs tfjs policy in sim-tabletop', () => {
     };
     const options = { episodesPerFamily: 4, imageSize: IMAGE, maxSteps: 24, executeSteps: 4, seed: 5 };
     const a = await evaluate(tfjsPolicy, options);
-    const b = await evaluate(onnx.asBatchPolicy(), options);
+    const b = await evaluateBundle(bundle, evaluate, { ...options, session: { threads: 1 } });
+    console.info(
+      `closed loop: tfjs ${a.pc_success} % [${a.ci95}], onnx ${b.pc_success} % [${b.ci95}], chunk max abs diff ${maxDiff}`,
+    );
     expect(calls).toBeGreaterThan(0);
     expect(maxDiff).toBeLessThan(1e-4);
     expect(b.pc_success).toBeGreaterThanOrEqual(a.ci95[0]);
