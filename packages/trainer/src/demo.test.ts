@@ -50,7 +50,26 @@ describe('runDemo', () => {
     expect(summary).toMatchObject({ pc_success: 60, train_steps: 3 });
     expect(typeof summary.backend).toBe('string');
     expect(summary.total_seconds).toBeGreaterThanOrEqual(summary.train_seconds);
-    const s2 = await runDemo(options);
+    expect(s1.onnx_pc_success).toBeUndefined();
+    const exported: string[] = [];
+    const s2 = await runDemo({
+      ...options,
+      exportAndEvaluate: async (runDir, evaluation) => {
+        exported.push(runDir);
+        expect(evaluation).toMatchObject({ episodesPerFamily: 2, imageSize: 8 });
+        return {
+          report: {
+            episodes_per_family: 2,
+            pc_success: 40,
+            families: { a: { pc_success: 40, ci95: [5, 85] } },
+          },
+          parityMaxAbsDiff: 2e-6,
+          bundleDir: join(runDir, 'policy'),
+        };
+      },
+    });
+    expect(exported).toEqual([join(root, 'runs', 'demo-2')]);
+    expect(s2).toMatchObject({ onnx_pc_success: 40, parity_max_abs_diff: 2e-6, pc_success: 60 });
     expect(s2.run_dir).toBe(join(root, 'runs', 'demo-2'));
   });
 });

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { type Logger, type StageRegistry, writeFileAtomic } from '@vlakit/core';
 import type { EvalReport } from './batch-policy.js';
 import { DEMO_EXPERIMENT } from './demo-experiment.js';
-import { type EvaluatePolicyFn, evalOptions, pipelineImageSize } from './evaluate-run.js';
+import {
+  type EvaluatePolicyFn,
+  type EvaluatePolicyOptions,
+  evalOptions,
+  pipelineImageSize,
+} from './evaluate-run.js';
 import { loadRun } from './run-loader.js';
 import { type TrainProgress, train } from './trainer.js';
 import { parseTrainExperiment, type TrainExperimentConfig } from './training-config.js';
@@ -21,9 +26,17 @@ export interface DemoOptions {
   readonly experiment?: unknown;
   /** Base folder for relative paths in `experiment`. */
   readonly baseDir?: string;
+  /**
+   * Exports the trained run to an ONNX policy bundle and evaluates the bundle closed-loop with the
+   * same evaluation options (the CLI passes @vlakit/export-onnx + @vlakit/runtime-onnx).
+   */
+  readonly exportAndEvaluate?: (
+    runDir: string,
+    evaluation: EvaluatePolicyOptions,
+  ) => Promise<{ report: EvalReport; parityMaxAbsDiff: number; bundleDir: string }>;
   readonly logger?: Logger;
   readonly onPhase?: (
-    phase: 'generate' | 'train' | 'evaluate',
+    phase: 'generate' | 'train' | 'evaluate' | 'export',
     done: number,
     total: number,
     info?: TrainProgress,
@@ -44,6 +57,12 @@ export interface DemoSummary {
   train_steps: number;
   backend: string;
   run_dir: string;
+  /** With ONNX export: the bundle's closed-loop success and its largest difference to tfjs. */
+  onnx_pc_success?: number;
+  onnx_families?: EvalReport['families'];
+  parity_max_abs_diff?: number;
+  policy_dir?: string;
+  onnx_eval_seconds?: number;
 }
 
 /**
@@ -76,15 +95,37 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const evalStart = performance.now();
   const run = loadRun(runDir, { registry: options.registry, checkpoint: 'last' });
   let report: EvalReport;
+  const imageSize = pipelineImageSize(run.pipeline.inputs);
   try {
     report = await options.evaluatePolicy(
       run.policy(),
-      evalOptions(config.eval, pipelineImageSize(run.pipeline.inputs), {
+      evalOptions(config.eval, imageSize, {
         onProgress: (d, t) => options.onPhase?.('evaluate', d, t),
       }),
     );
   } finally {
     run.dispose();
+  }
+  const evalEnd = performance.now();
+  let onnx: Pick<
+    DemoSummary,
+    'onnx_pc_success' | 'onnx_families' | 'parity_max_abs_diff' | 'policy_dir' | 'onnx_eval_seconds'
+  > = {};
+  if (options.exportAndEvaluate) {
+    options.onPhase?.('export', 0, 1);
+    const r = await options.exportAndEvaluate(
+      runDir,
+      evalOptions(config.eval, imageSize, {
+        onProgress: (d, t) => options.onPhase?.('evaluate', d, t),
+      }),
+    );
+    onnx = {
+      onnx_pc_success: r.report.pc_success,
+      onnx_families: r.report.families,
+      parity_max_abs_diff: r.parityMaxAbsDiff,
+      policy_dir: r.bundleDir,
+      onnx_eval_seconds: Number(((performance.now() - evalEnd) / 1000).toFixed(1)),
+    };
   }
   const end = performance.now();
   const summary: DemoSummary = {
@@ -93,12 +134,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     episodes_per_family: report.episodes_per_family,
     families: report.families,
     train_seconds: Number(result.trainSeconds.toFixed(1)),
-    eval_seconds: Number(((end - evalStart) / 1000).toFixed(1)),
+    eval_seconds: Number(((evalEnd - evalStart) / 1000).toFixed(1)),
     setup_seconds: Number((((trainStart ?? evalStart) - t0) / 1000).toFixed(1)),
     total_seconds: Number(((end - t0) / 1000).toFixed(1)),
     train_steps: result.step,
     backend: result.backend,
     run_dir: result.runDir,
+    ...onnx,
   };
   writeFileAtomic(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;

@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path';
-import { type DemoSummary, runDemo } from '@vlakit/trainer';
+import { exportRun } from '@vlakit/export-onnx';
+import { evaluateBundle } from '@vlakit/runtime-onnx';
+import { type BatchPolicy, type DemoSummary, type EvaluatePolicyOptions, runDemo } from '@vlakit/trainer';
 import type { Command } from 'commander';
 import { type CliIo, printResult } from '../cli-io.js';
 import { cliLogger } from '../cli-logger.js';
@@ -21,6 +23,9 @@ export function demoJson(s: DemoSummary): Record<string, unknown> {
     backend: s.backend,
     run_dir: s.run_dir,
     total_seconds: s.total_seconds,
+    ...(s.onnx_pc_success !== undefined
+      ? { onnx_pc_success: s.onnx_pc_success, parity_max_abs_diff: s.parity_max_abs_diff }
+      : {}),
   };
 }
 
@@ -50,6 +55,7 @@ export function registerDemo(program: Command, io: CliIo): void {
           'train    |{bar}| {value}/{total} steps | loss {loss} | {rate} samples/s | ETA {eta}s',
         ),
         evaluate: new ProgressBar(io, 'evaluate |{bar}| {value}/{total} episodes | ETA {eta}s'),
+        export: new ProgressBar(io, 'export   |{bar}| {value}/{total} | ETA {eta}s'),
       };
       let current: keyof typeof bars | undefined;
       let summary: DemoSummary;
@@ -60,6 +66,15 @@ export function registerDemo(program: Command, io: CliIo): void {
           registry,
           generate: sim.generate,
           evaluatePolicy: sim.evaluatePolicy,
+          exportAndEvaluate: async (runDir, evaluation) => {
+            const exported = await exportRun(runDir, { registry, checkpoint: 'last' });
+            const report = await evaluateBundle(
+              exported.bundleDir,
+              (policy, o) => sim.evaluatePolicy(policy as BatchPolicy, o as EvaluatePolicyOptions),
+              { ...evaluation },
+            );
+            return { report, parityMaxAbsDiff: exported.parityMaxAbsDiff, bundleDir: exported.bundleDir };
+          },
           logger,
           onPhase: (phase, done, total, info) => {
             if (current !== phase) {
@@ -80,6 +95,11 @@ export function registerDemo(program: Command, io: CliIo): void {
         [
           formatEval({ ...summary, families: summary.families }),
           `trained ${summary.train_steps} steps in ${summary.train_seconds} s on ${summary.backend}; total ${summary.total_seconds} s`,
+          ...(summary.onnx_pc_success !== undefined
+            ? [
+                `ONNX policy ${summary.policy_dir}: ${summary.onnx_pc_success.toFixed(1)} % (max abs difference to tfjs ${summary.parity_max_abs_diff?.toExponential(2)})`,
+              ]
+            : []),
           `run folder ${summary.run_dir}`,
         ].join('\n'),
       );
