@@ -26,9 +26,9 @@ export const DEMO_EXPERIMENT = {
   },
   training: {
     steps: 100000,
-    timeBudgetSeconds: 480,
+    timeBudgetSeconds: 540,
     batchSize: 32,
-    learningRate: 1e-3,
+    learningRate: 3e-3,
     optimizer: { type: 'adamw', weightDecay: 0.01 },
     schedule: { type: 'warmup-cosine', warmupSteps: 50, minLrFraction: 0.05 },
     clipNorm: 1,
