@@ -341,6 +341,8 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
     };
 
     let interrupted = false;
+    const recent: number[] = [];
+    const resizeAt = Math.max(10, Math.min(training.schedule.warmupSteps, 50));
     while (step < totalSteps) {
       const t0 = performance.now();
       const lr = learningRateAt(step, totalSteps, training.learningRate, training.schedule);
@@ -384,6 +386,17 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
         samplesPerSecond: rate,
         etaSeconds: ((totalSteps - step) * samplesPerStep) / rate,
       });
+      // under a time budget, re-size the run once with the measured pace, at the end of the warmup
+      // (the warmup's rates do not depend on the total, so the schedule stays consistent)
+      recent.push(seconds);
+      if (training.timeBudgetSeconds !== undefined && !options.resume && step === resizeAt) {
+        const pace = [...recent].sort((a, b) => a - b)[Math.floor(recent.length / 2)]! * 1.05;
+        const fits = step + Math.floor((training.timeBudgetSeconds - trainSeconds) / pace);
+        totalSteps = Math.max(step, Math.min(training.steps, fits));
+        options.logger?.info(
+          `time budget: ${(pace * 1000).toFixed(0)} ms/step measured, training ${totalSteps} steps`,
+        );
+      }
       const final = step === totalSteps;
       if (data.validation && ((training.validateEvery > 0 && step % training.validateEvery === 0) || final)) {
         lastVal = await validationLoss(pipeline, data.validation, config, training.validationBatches);
