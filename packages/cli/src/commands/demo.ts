@@ -9,7 +9,7 @@ import { oneOf } from '../option-parsers.js';
 import { loadInstalledPlugins } from '../plugin-catalog.js';
 import { ProgressBar } from '../training-progress.js';
 import { formatEval } from './eval.js';
-import { tabletopFunctions } from './tabletop.js';
+import { recordRollouts, tabletopFunctions } from './tabletop.js';
 import { BACKEND_CHOICES, type BackendChoice, useBackend } from './use-backend.js';
 
 /** The JSON `vla demo --json` prints as its last line. */
@@ -47,6 +47,7 @@ export function registerDemo(program: Command, io: CliIo): void {
       const logger = cliLogger(io);
       await useBackend(opts.backend, logger);
       const sim = await tabletopFunctions();
+      const rollouts = recordRollouts(sim.evaluatePolicy);
       const { registry } = await loadInstalledPlugins(io.cwd, logger);
       const bars = {
         generate: new ProgressBar(io, 'generate |{bar}| {value}/{total} episodes | ETA {eta}s'),
@@ -65,7 +66,7 @@ export function registerDemo(program: Command, io: CliIo): void {
           cacheDir: resolve(io.cwd, opts.cache),
           registry,
           generate: sim.generate,
-          evaluatePolicy: sim.evaluatePolicy,
+          evaluatePolicy: rollouts.evaluatePolicy,
           exportAndEvaluate: async (runDir, evaluation) => {
             const exported = await exportRun(runDir, { registry, checkpoint: 'last' });
             const report = await evaluateBundle(
@@ -91,6 +92,7 @@ export function registerDemo(program: Command, io: CliIo): void {
       } finally {
         if (current) bars[current].stop();
       }
+      rollouts.write(summary.run_dir);
       printResult(io, Boolean(opts.json), demoJson(summary), () =>
         [
           formatEval({ ...summary, families: summary.families }),
