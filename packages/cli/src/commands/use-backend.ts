@@ -1,19 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Logger, VlakitError } from '@vlakit/core';
+import * as backendPackage from '@vlakit/backend';
+import type { Logger } from '@vlakit/core';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
-/** Selects the tfjs backend for a command; returns its name. */
+type InitBackend = (name: BackendChoice) => Promise<{ backend: string; description: string }>;
+
+/**
+ * Selects the tfjs backend for a command with @vlakit/backend's `initBackend` (tensorflow when
+ * it loads, else wasm with the faster kernels); returns the backend's name. A build whose
+ * @vlakit/backend lacks `initBackend` runs on cpu and says so.
+ */
 export async function useBackend(choice: BackendChoice, logger: Logger): Promise<string> {
-  if (choice === 'cpu' || choice === 'auto') {
-    await tf.setBackend('cpu');
-    await tf.ready();
-    if (choice === 'auto') logger.warn('@vlakit/backend is not in this build: training on the cpu backend');
-    return tf.getBackend();
+  const init = (backendPackage as unknown as { initBackend?: InitBackend }).initBackend;
+  if (typeof init === 'function') {
+    const info = await init(choice);
+    logger.info(`backend: ${info.description}`);
+    return info.backend;
   }
-  throw new VlakitError(
-    'backend',
-    `backend ${choice} needs @vlakit/backend, which this build does not have yet`,
-  );
+  await tf.setBackend('cpu');
+  await tf.ready();
+  if (choice !== 'cpu')
+    logger.warn(`backend ${choice} needs @vlakit/backend's initBackend, missing in this build: using cpu`);
+  return tf.getBackend();
 }
