@@ -43,7 +43,8 @@ export async function initBackend(name: BackendName = 'auto', options: InitBacke
   try {
     return await initTensorflow(options);
   } catch (error) {
-    const why = VlakitError.isInstance(error, 'backend') ? error.message.split('. ')[1] ?? error.message : String(error);
+    const reasons = VlakitError.isInstance(error, 'backend') ? error.details.reasons : undefined;
+    const why = Array.isArray(reasons) ? reasons.join('; ') : String(error);
     return initWasm(options, ` (auto: tensorflow unavailable: ${why})`);
   }
 }

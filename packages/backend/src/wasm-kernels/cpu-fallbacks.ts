@@ -32,8 +32,14 @@ export function cpuFallback(cpuKernel: KernelConfig, cpu: KernelBackend): Kernel
   };
 }
 
-/** Kernel names registered for cpu but not for wasm: the gaps a backward pass can fall into. */
+/**
+ * Kernels of dtypes the wasm backend cannot hold (complex64, strings) or that draw to a canvas:
+ * registering the cpu versions would only move the failure.
+ */
+const NOT_PORTABLE = new Set(['Complex', 'ComplexAbs', 'FFT', 'IFFT', 'Imag', 'Real', 'Draw', 'StaticRegexReplace']);
+
+/** cpu kernels wasm has no version of: the gaps a backward pass can fall into. */
 export function missingWasmKernels(): KernelConfig[] {
   const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
-  return tf.getKernelsForBackend('cpu').filter((k) => !wasm.has(k.kernelName));
+  return tf.getKernelsForBackend('cpu').filter((k) => !wasm.has(k.kernelName) && !NOT_PORTABLE.has(k.kernelName));
 }

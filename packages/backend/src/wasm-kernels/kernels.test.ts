@@ -150,6 +150,12 @@ describe('cpu fallbacks make training kernels exist on wasm', () => {
     });
     expectClose(r.wasm[0]!, r.cpu[0]!);
   });
+  it('UnsortedSegmentSum drops out-of-range ids like cpu', async () => {
+    const r = await both(() =>
+      tf.unsortedSegmentSum(data([6, 2, 3], 15), tf.tensor1d([0, 4, -1, 2, 4, 7], 'int32'), 5),
+    );
+    expectClose(r.wasm[0]!, r.cpu[0]!, 1e-6);
+  });
   it('Conv2DBackpropFilter (conv weight gradient) matches cpu', async () => {
     const r = await both(() => {
       const x = data([2, 8, 8, 3], 13) as tf.Tensor4D;
@@ -163,7 +169,7 @@ describe('cpu fallbacks make training kernels exist on wasm', () => {
     tf.setBackend('wasm');
     expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeUndefined();
     const info = registerWasmKernels({});
-    expect(info.fallbacks).toContain('UnsortedSegmentSum');
+    expect(info.overrides).toContain('UnsortedSegmentSum');
     expect(info.fallbacks).toContain('Conv2DBackpropFilter');
     expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
   });

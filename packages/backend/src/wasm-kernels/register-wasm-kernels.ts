@@ -5,6 +5,7 @@ import { createBatchMatMul } from './batch-mat-mul.js';
 import { cpuFallback, missingWasmKernels } from './cpu-fallbacks.js';
 import { createSlice, createSplitV, createUnpack } from './slice.js';
 import { createSum } from './sum.js';
+import { createUnsortedSegmentSum } from './unsorted-segment-sum.js';
 
 export interface WasmKernelOptions {
   /** Route BatchMatMul through OpenBLAS (the native addon) instead of XNNPACK. */
@@ -51,11 +52,15 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): Registered
     [tf.Unpack, createUnpack(slice)],
     [tf.Sum, createSum(stock(tf.Sum))],
   ];
+  const cpu = tf.engine().findBackend('cpu');
+  if (cpu === null) throw new Error('the tfjs cpu backend is not registered (import @tensorflow/tfjs)');
+  const cpuSegmentSum = tf.getKernel(tf.UnsortedSegmentSum, 'cpu');
+  if (cpuSegmentSum !== undefined) {
+    overrides.push([tf.UnsortedSegmentSum, createUnsortedSegmentSum(cpuFallback(cpuSegmentSum, cpu))]);
+  }
   for (const [name, fn] of overrides) replace(name, fn);
   const fallbacks: string[] = [];
   if (options.fallbacks !== false) {
-    const cpu = tf.engine().findBackend('cpu');
-    if (cpu === null) throw new Error('the tfjs cpu backend is not registered (import @tensorflow/tfjs)');
     for (const k of missingWasmKernels()) {
       tf.registerKernel({ kernelName: k.kernelName, backendName: 'wasm', kernelFunc: cpuFallback(k, cpu) });
       fallbacks.push(k.kernelName);
@@ -71,6 +76,7 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): Registered
 /** Puts the stock wasm kernels back and removes the fallbacks (for tests and comparisons). */
 export function unregisterWasmKernels(): void {
   for (const [name, config] of originals) replace(name, config.kernelFunc);
+  if (tf.getKernel(tf.UnsortedSegmentSum, 'wasm') !== undefined) tf.unregisterKernel(tf.UnsortedSegmentSum, 'wasm');
   for (const name of registered?.fallbacks ?? []) tf.unregisterKernel(name, 'wasm');
   registered = undefined;
 }
