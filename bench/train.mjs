@@ -11,9 +11,9 @@
 // The pipeline is a stand-in built from plain tfjs ops with the default pipeline's shapes (ViT 64x64
 // patch 8 dim 64 depth 2 + small BERT + cross-attention + GRU chunk 8), the same in torch.
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,8 +38,20 @@ function fail(message) {
   console.error(`bench train: ${message}`);
   process.exit(2);
 }
-const known = new Set(['--json', '--samples', '--warmup', '--models', '--backend', '--stock', '--no-native', '--no-torch', '--help']);
-for (const a of argv) if (a.startsWith('--') && !known.has(a)) fail(`unknown option ${a}; expected one of ${[...known].join(', ')}`);
+const known = new Set([
+  '--json',
+  '--samples',
+  '--warmup',
+  '--models',
+  '--backend',
+  '--stock',
+  '--no-native',
+  '--no-torch',
+  '--help',
+]);
+for (const a of argv)
+  if (a.startsWith('--') && !known.has(a))
+    fail(`unknown option ${a}; expected one of ${[...known].join(', ')}`);
 if (flag('--help')) {
   console.log(readHeader());
   process.exit(0);
@@ -47,12 +59,16 @@ if (flag('--help')) {
 const json = flag('--json');
 const samples = Number(value('--samples', '9'));
 const warmup = Number(value('--warmup', '3'));
-if (!Number.isInteger(samples) || samples < 1) fail(`--samples (${value('--samples')}) must be a positive integer`);
-if (!Number.isInteger(warmup) || warmup < 0) fail(`--warmup (${value('--warmup')}) must be a non-negative integer`);
+if (!Number.isInteger(samples) || samples < 1)
+  fail(`--samples (${value('--samples')}) must be a positive integer`);
+if (!Number.isInteger(warmup) || warmup < 0)
+  fail(`--warmup (${value('--warmup')}) must be a non-negative integer`);
 const modelNames = value('--models', 'pipeline,block').split(',');
-for (const m of modelNames) if (m !== 'pipeline' && m !== 'block') fail(`--models: "${m}" is not pipeline or block`);
+for (const m of modelNames)
+  if (m !== 'pipeline' && m !== 'block') fail(`--models: "${m}" is not pipeline or block`);
 const backendName = value('--backend', 'wasm');
-if (!['wasm', 'cpu', 'auto', 'tensorflow'].includes(backendName)) fail(`--backend "${backendName}" is not wasm, cpu, auto or tensorflow`);
+if (!['wasm', 'cpu', 'auto', 'tensorflow'].includes(backendName))
+  fail(`--backend "${backendName}" is not wasm, cpu, auto or tensorflow`);
 
 function readHeader() {
   return `usage: pnpm bench train [--json] [--samples 9] [--warmup 3] [--models pipeline,block]
@@ -64,8 +80,21 @@ function readHeader() {
 const CONFIGS = {
   block: { batch: 32, seq: 64, dim: 128, heads: 4, mlp: 512, lr: 1e-3, weightDecay: 0.01 },
   pipeline: {
-    batch: 32, imageSize: 64, patch: 8, patches: 64, dim: 64, heads: 4, mlp: 128, visionDepth: 2,
-    vocab: 1000, textLength: 16, languageDepth: 2, chunk: 8, actionDim: 2, lr: 1e-3, weightDecay: 0.01,
+    batch: 32,
+    imageSize: 64,
+    patch: 8,
+    patches: 64,
+    dim: 64,
+    heads: 4,
+    mlp: 128,
+    visionDepth: 2,
+    vocab: 1000,
+    textLength: 16,
+    languageDepth: 2,
+    chunk: 8,
+    actionDim: 2,
+    lr: 1e-3,
+    weightDecay: 0.01,
   },
 };
 
@@ -78,19 +107,25 @@ function matmul(a, b, ta = false, tb = false) {
     const m = ta ? a.shape.at(-1) : a.shape.at(-2);
     const k = ta ? a.shape.at(-2) : a.shape.at(-1);
     const n = tb ? b.shape.at(-2) : b.shape.at(-1);
-    const batch = Math.max(a.shape.slice(0, -2).reduce((x, y) => x * y, 1), b.shape.slice(0, -2).reduce((x, y) => x * y, 1));
+    const batch = Math.max(
+      a.shape.slice(0, -2).reduce((x, y) => x * y, 1),
+      b.shape.slice(0, -2).reduce((x, y) => x * y, 1),
+    );
     flops += 2 * batch * m * n * k;
   }
   return tf.matMul(a, b, ta, tb);
 }
 let seed = 1;
-const param = (shape, scale) => tf.variable(tf.randomNormal(shape, 0, scale ?? 1 / Math.sqrt(shape[0]), 'float32', seed++));
+const param = (shape, scale) =>
+  tf.variable(tf.randomNormal(shape, 0, scale ?? 1 / Math.sqrt(shape[0]), 'float32', seed++));
 function linear(din, dout) {
   const w = param([din, dout]);
   const b = tf.variable(tf.zeros([dout]));
   return (x) => {
     const flat = x.reshape([-1, din]); // (rows, din)
-    return matmul(flat, w).add(b).reshape([...x.shape.slice(0, -1), dout]); // (..., dout)
+    return matmul(flat, w)
+      .add(b)
+      .reshape([...x.shape.slice(0, -1), dout]); // (..., dout)
   };
 }
 function layerNorm(d, eps = 1e-5) {
@@ -98,18 +133,27 @@ function layerNorm(d, eps = 1e-5) {
   const b = tf.variable(tf.zeros([d]));
   return (x) => {
     const { mean, variance } = tf.moments(x, -1, true); // (..., 1)
-    return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(g).add(b);
+    return x
+      .sub(mean)
+      .mul(tf.rsqrt(variance.add(eps)))
+      .mul(g)
+      .add(b);
   };
 }
 const gelu = (x) => x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)); // erf GELU
 function attention(d, heads) {
-  const q = linear(d, d), k = linear(d, d), v = linear(d, d), o = linear(d, d);
+  const q = linear(d, d),
+    k = linear(d, d),
+    v = linear(d, d),
+    o = linear(d, d);
   const hd = d / heads;
   return (x, kv, keyMask) => {
     const [b, t] = x.shape;
     const s = kv.shape[1];
     const split = (y, len) => y.reshape([b, len, heads, hd]).transpose([0, 2, 1, 3]); // (B, H, len, hd)
-    const qh = split(q(x), t), kh = split(k(kv), s), vh = split(v(kv), s);
+    const qh = split(q(x), t),
+      kh = split(k(kv), s),
+      vh = split(v(kv), s);
     let att = matmul(qh, kh, false, true).mul(1 / Math.sqrt(hd)); // (B, H, T, S)
     if (keyMask) att = att.add(tf.scalar(1).sub(keyMask).mul(-1e9).reshape([b, 1, 1, s]));
     att = tf.softmax(att, -1);
@@ -118,8 +162,11 @@ function attention(d, heads) {
   };
 }
 function block(d, heads, mlp) {
-  const ln1 = layerNorm(d), attn = attention(d, heads), ln2 = layerNorm(d);
-  const fc1 = linear(d, mlp), fc2 = linear(mlp, d);
+  const ln1 = layerNorm(d),
+    attn = attention(d, heads),
+    ln2 = layerNorm(d);
+  const fc1 = linear(d, mlp),
+    fc2 = linear(mlp, d);
   return (x, keyMask) => {
     const h = ln1(x);
     const x1 = x.add(attn(h, h, keyMask));
@@ -129,24 +176,42 @@ function block(d, heads, mlp) {
 
 function buildBlock(c) {
   const blk = block(c.dim, c.heads, c.mlp);
-  const batch = { x: tf.randomNormal([c.batch, c.seq, c.dim], 0, 1, 'float32', 101), target: tf.randomNormal([c.batch, c.seq, c.dim], 0, 1, 'float32', 102) };
+  const batch = {
+    x: tf.randomNormal([c.batch, c.seq, c.dim], 0, 1, 'float32', 101),
+    target: tf.randomNormal([c.batch, c.seq, c.dim], 0, 1, 'float32', 102),
+  };
   return { loss: () => blk(batch.x).sub(batch.target).square().mean() };
 }
 
 function buildPipeline(c) {
-  const d = c.dim, p = c.patch, g = c.imageSize / p;
-  const patch = linear(p * p * 3, d), vpos = param([c.patches, d], 0.02);
+  const d = c.dim,
+    p = c.patch,
+    g = c.imageSize / p;
+  const patch = linear(p * p * 3, d),
+    vpos = param([c.patches, d], 0.02);
   const vblocks = Array.from({ length: c.visionDepth }, () => block(d, c.heads, c.mlp));
   const vln = layerNorm(d);
-  const emb = param([c.vocab, d], 1), lpos = param([c.textLength, d], 0.02), lln0 = layerNorm(d);
+  const emb = param([c.vocab, d], 1),
+    lpos = param([c.textLength, d], 0.02),
+    lln0 = layerNorm(d);
   const lblocks = Array.from({ length: c.languageDepth }, () => block(d, c.heads, c.mlp));
-  const lln = layerNorm(d), fq = layerNorm(d), fkv = layerNorm(d), xattn = attention(d, c.heads);
-  const fln = layerNorm(d), ff1 = linear(d, c.mlp), ff2 = linear(c.mlp, d);
-  const h0 = linear(d, d), gi = linear(d, 3 * d), gh = linear(d, 3 * d);
-  const act = linear(d, c.actionDim), done = linear(d, 1);
+  const lln = layerNorm(d),
+    fq = layerNorm(d),
+    fkv = layerNorm(d),
+    xattn = attention(d, c.heads);
+  const fln = layerNorm(d),
+    ff1 = linear(d, c.mlp),
+    ff2 = linear(c.mlp, d);
+  const h0 = linear(d, d),
+    gi = linear(d, 3 * d),
+    gh = linear(d, 3 * d);
+  const act = linear(d, c.actionDim),
+    done = linear(d, 1);
   const b = c.batch;
   const lengths = Array.from({ length: b }, (_, i) => 4 + ((i * 7) % (c.textLength - 3)));
-  const maskValues = new Float32Array(b * c.textLength).map((_, i) => (i % c.textLength < lengths[Math.floor(i / c.textLength)] ? 1 : 0));
+  const maskValues = new Float32Array(b * c.textLength).map((_, i) =>
+    i % c.textLength < lengths[Math.floor(i / c.textLength)] ? 1 : 0,
+  );
   const batch = {
     image: tf.randomUniform([b, c.imageSize, c.imageSize, 3], 0, 1, 'float32', 103),
     ids: tf.randomUniform([b, c.textLength], 0, c.vocab, 'int32', 104),
@@ -155,7 +220,10 @@ function buildPipeline(c) {
     done: tf.randomUniform([b, 1], 0, 1, 'float32', 106).less(0.2).toFloat(),
   };
   const loss = () => {
-    const x = batch.image.reshape([b, g, p, g, p, 3]).transpose([0, 1, 3, 2, 4, 5]).reshape([b, g * g, p * p * 3]); // (B, N, P)
+    const x = batch.image
+      .reshape([b, g, p, g, p, 3])
+      .transpose([0, 1, 3, 2, 4, 5])
+      .reshape([b, g * g, p * p * 3]); // (B, N, P)
     let v = patch(x).add(vpos); // (B, N, D)
     for (const blk of vblocks) v = blk(v);
     v = vln(v);
@@ -209,15 +277,23 @@ function startTorch(threads) {
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), VLAKIT_TORCH_THREADS: '2' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const child = spawn(process.env.VLAKIT_PYTHON ?? '/usr/bin/python3', [join(root, 'bench', 'torch_reference.py')], {
-    env,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.env.VLAKIT_PYTHON ?? '/usr/bin/python3',
+    [join(root, 'bench', 'torch_reference.py')],
+    {
+      env,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout });
   const waiting = [];
   lines.on('line', (l) => waiting.shift()?.resolve(JSON.parse(l)));
-  child.on('error', (e) => { for (const w of waiting.splice(0)) w.reject(e); });
-  child.on('exit', (code) => { for (const w of waiting.splice(0)) w.reject(new Error(`torch reference exited with ${code}`)); });
+  child.on('error', (e) => {
+    for (const w of waiting.splice(0)) w.reject(e);
+  });
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`torch reference exited with ${code}`));
+  });
   const ask = (msg) =>
     new Promise((resolve, reject) => {
       waiting.push({ resolve, reject });
@@ -269,7 +345,9 @@ if (!flag('--no-torch')) {
     log(`torch ${ti.torch}, ${ti.threads} threads`);
     peakWorker = startTorch(2);
   } catch (e) {
-    fail(`the PyTorch reference did not start (${e.message}); install it with apt-get install -y python3-torch python3-numpy libopenblas0-pthread, or pass --no-torch`);
+    fail(
+      `the PyTorch reference did not start (${e.message}); install it with apt-get install -y python3-torch python3-numpy libopenblas0-pthread, or pass --no-torch`,
+    );
   }
 }
 
@@ -286,7 +364,8 @@ for (const name of modelNames) {
   const stepFlops = flops * 3;
   const step = trainer(model, c);
   if (torch) await torch.ask({ cmd: 'setup', model: name, config: c });
-  const vl = [], tl = [];
+  const vl = [],
+    tl = [];
   let vLoss = 0;
   for (let i = 0; i < warmup + samples; i++) {
     const t0 = performance.now();
@@ -296,9 +375,13 @@ for (const name of modelNames) {
     if (i >= warmup) {
       vl.push(ms);
       if (tr) tl.push(tr.ms);
-      if (peakWorker && i % 3 === 0) peaks.push((await peakWorker.ask({ cmd: 'peak', n: 1024, repeats: 3 })).gflops);
+      if (peakWorker && i % 3 === 0)
+        peaks.push((await peakWorker.ask({ cmd: 'peak', n: 1024, repeats: 3 })).gflops);
     }
-    log(`${name} ${i < warmup ? 'warmup' : 'sample'} ${i + 1}/${warmup + samples}: vlakit ${ms.toFixed(1)} ms` + (tr ? `, torch ${tr.ms.toFixed(1)} ms` : ''));
+    log(
+      `${name} ${i < warmup ? 'warmup' : 'sample'} ${i + 1}/${warmup + samples}: vlakit ${ms.toFixed(1)} ms` +
+        (tr ? `, torch ${tr.ms.toFixed(1)} ms` : ''),
+    );
   }
   const vms = median(vl);
   const tms = torch ? median(tl) : null;
@@ -325,12 +408,24 @@ for (const r of Object.values(results)) {
   r.torch_peak_share = peak && r.torch_gflops ? +(r.torch_gflops / peak).toFixed(3) : null;
 }
 
-const rows = Object.entries(results).map(([n, r]) =>
-  `| ${n} | ${r.vlakit_ms} | ${r.torch_ms ?? '-'} | ${r.ratio ?? '-'} | ${r.vlakit_samples_per_s} / ${r.torch_samples_per_s ?? '-'} | ${r.vlakit_gflops} / ${r.torch_gflops ?? '-'} | ${r.vlakit_peak_share ?? '-'} / ${r.torch_peak_share ?? '-'} |`,
+const rows = Object.entries(results).map(
+  ([n, r]) =>
+    `| ${n} | ${r.vlakit_ms} | ${r.torch_ms ?? '-'} | ${r.ratio ?? '-'} | ${r.vlakit_samples_per_s} / ${r.torch_samples_per_s ?? '-'} | ${r.vlakit_gflops} / ${r.torch_gflops ?? '-'} | ${r.vlakit_peak_share ?? '-'} / ${r.torch_peak_share ?? '-'} |`,
 );
 console.log(`backend: ${info.description}`);
-console.log(`medians of ${samples} interleaved samples (after ${warmup} warmup); fp32 peak (numpy matmul, best): ${peak ? peak.toFixed(0) : '-'} GFLOP/s`);
-console.log('| model | vlakit ms/step | torch ms/step | ratio | samples/s vlakit / torch | GFLOP/s vlakit / torch | peak share vlakit / torch |');
+console.log(
+  `medians of ${samples} interleaved samples (after ${warmup} warmup); fp32 peak (numpy matmul, best): ${peak ? peak.toFixed(0) : '-'} GFLOP/s`,
+);
+console.log(
+  '| model | vlakit ms/step | torch ms/step | ratio | samples/s vlakit / torch | GFLOP/s vlakit / torch | peak share vlakit / torch |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
-if (json) console.log(JSON.stringify({ ...results, peak_gflops: peak === null ? null : +peak.toFixed(1), backend: info.description }));
+if (json)
+  console.log(
+    JSON.stringify({
+      ...results,
+      peak_gflops: peak === null ? null : +peak.toFixed(1),
+      backend: info.description,
+    }),
+  );

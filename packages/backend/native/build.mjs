@@ -18,10 +18,19 @@ const skip = (why) => {
 
 if (process.env.VLAKIT_NATIVE === '0') skip('VLAKIT_NATIVE=0');
 if (process.platform !== 'linux') skip(`platform ${process.platform}; only linux builds are set up`);
-const headerDirs = [join(dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
+const headerDirs = [
+  join(dirname(process.execPath), '..', 'include', 'node'),
+  '/usr/include/node',
+  '/usr/local/include/node',
+];
 const nodeInclude = headerDirs.find((d) => existsSync(join(d, 'node_api.h')));
 if (nodeInclude === undefined) skip(`node_api.h not found in ${headerDirs.join(', ')}`);
-const cblasDirs = ['/usr/include/x86_64-linux-gnu', '/usr/include/aarch64-linux-gnu', '/usr/include/openblas', '/usr/include'];
+const cblasDirs = [
+  '/usr/include/x86_64-linux-gnu',
+  '/usr/include/aarch64-linux-gnu',
+  '/usr/include/openblas',
+  '/usr/include',
+];
 const cblasInclude = cblasDirs.find((d) => existsSync(join(d, 'cblas.h')));
 if (cblasInclude === undefined) skip('cblas.h not found: apt-get install libopenblas-dev');
 const cc = process.env.CC ?? 'cc';
@@ -29,10 +38,19 @@ const cc = process.env.CC ?? 'cc';
 mkdirSync(outDir, { recursive: true });
 const tmp = `${out}.${process.pid}.tmp`;
 const args = [
-  '-O2', '-shared', '-fPIC', '-std=c11', '-Wall',
-  '-DNODE_GYP_MODULE_NAME=vlakit_blas', '-DNAPI_VERSION=8',
-  `-I${nodeInclude}`, `-I${cblasInclude}`,
-  join(here, 'vlakit_blas.c'), '-o', tmp, '-lopenblas',
+  '-O2',
+  '-shared',
+  '-fPIC',
+  '-std=c11',
+  '-Wall',
+  '-DNODE_GYP_MODULE_NAME=vlakit_blas',
+  '-DNAPI_VERSION=8',
+  `-I${nodeInclude}`,
+  `-I${cblasInclude}`,
+  join(here, 'vlakit_blas.c'),
+  '-o',
+  tmp,
+  '-lopenblas',
 ];
 const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
 if (r.error !== undefined || r.status !== 0) {

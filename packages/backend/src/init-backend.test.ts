@@ -6,7 +6,9 @@ import { initBackend } from './init-backend.js';
 import { loadTensorflow } from './load-tensorflow.js';
 
 const notInstalled = async (specifier: string): Promise<unknown> => {
-  const error = new Error(`Cannot find package '${specifier}' imported from here`) as Error & { code: string };
+  const error = new Error(`Cannot find package '${specifier}' imported from here`) as Error & {
+    code: string;
+  };
   error.code = 'ERR_MODULE_NOT_FOUND';
   throw error;
 };
@@ -41,7 +43,13 @@ describe('initBackend', () => {
     expect(info.kernels).toContain('UnsortedSegmentSum');
     expect(info.kernels).toContain('Conv2DBackpropFilter(cpu)');
     expect(info.description).toMatch(/tfjs-wasm with vlakit kernels/);
-    const y = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([3, 4])).sum().dataSync()[0]);
+    const y = tf.tidy(
+      () =>
+        tf
+          .matMul(tf.ones([2, 3]), tf.ones([3, 4]))
+          .sum()
+          .dataSync()[0],
+    );
     expect(y).toBe(24);
   });
 
@@ -62,7 +70,8 @@ describe('initBackend', () => {
 
   it('tensorflow reports a package that is installed but fails to load', async () => {
     const broken = async (specifier: string): Promise<unknown> => {
-      if (specifier === '@tensorflow/tfjs-node') throw new Error('libtensorflow.so.2: cannot open shared object file');
+      if (specifier === '@tensorflow/tfjs-node')
+        throw new Error('libtensorflow.so.2: cannot open shared object file');
       return notInstalled(specifier);
     };
     const error = await loadTensorflow(broken).catch((e: unknown) => e);

@@ -32,11 +32,18 @@ export interface InitBackendOptions {
  * fails with the reasons when neither loads; `wasm` is tfjs-wasm with our kernels (and the OpenBLAS
  * addon when it loads); `auto` is tensorflow when it loads, else wasm, and never drops to cpu.
  */
-export async function initBackend(name: BackendName = 'auto', options: InitBackendOptions = {}): Promise<BackendInfo> {
+export async function initBackend(
+  name: BackendName = 'auto',
+  options: InitBackendOptions = {},
+): Promise<BackendInfo> {
   const which = parseBackendName(name);
   if (which === 'cpu') {
     await setBackend('cpu');
-    return { backend: 'cpu', description: 'tfjs cpu (plain JavaScript, slow: for reference runs)', kernels: [] };
+    return {
+      backend: 'cpu',
+      description: 'tfjs cpu (plain JavaScript, slow: for reference runs)',
+      kernels: [],
+    };
   }
   if (which === 'tensorflow') return initTensorflow(options);
   if (which === 'wasm') return initWasm(options, '');
@@ -82,9 +89,13 @@ async function setBackend(name: string): Promise<void> {
     cause = error;
   }
   if (!ok || tf.getBackend() !== name) {
-    throw new VlakitError('backend', `the tfjs ${name} backend failed to initialise${cause ? `: ${String(cause)}` : ''}`, {
-      cause,
-    });
+    throw new VlakitError(
+      'backend',
+      `the tfjs ${name} backend failed to initialise${cause ? `: ${String(cause)}` : ''}`,
+      {
+        cause,
+      },
+    );
   }
   await tf.ready();
 }

@@ -23,7 +23,9 @@ export async function loadTensorflow(importModule: ImportModule = defaultImport)
       continue;
     }
     if (tf.findBackendFactory('tensorflow') === null) {
-      reasons.push(`${pkg}: loaded but registered no 'tensorflow' backend (is it the same @tensorflow/tfjs copy?)`);
+      reasons.push(
+        `${pkg}: loaded but registered no 'tensorflow' backend (is it the same @tensorflow/tfjs copy?)`,
+      );
       continue;
     }
     return pkg;

@@ -29,7 +29,9 @@ export interface NativeBlas {
   config(): string;
 }
 
-export type NativeBlasStatus = { loaded: true; blas: NativeBlas; path: string } | { loaded: false; reason: string };
+export type NativeBlasStatus =
+  | { loaded: true; blas: NativeBlas; path: string }
+  | { loaded: false; reason: string };
 
 let cached: NativeBlasStatus | undefined;
 

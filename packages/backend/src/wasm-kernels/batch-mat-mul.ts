@@ -1,5 +1,5 @@
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { BatchMatMulAttrs, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { NativeBlas } from '../native-blas.js';
 import { f32, heapOffset, internals, makeView, releaseView, sizeOf, wasmId } from './wasm-heap.js';
 
@@ -64,15 +64,8 @@ export function createBatchMatMul(options: BatchMatMulOptions): KernelFunc {
     const outerB = b.shape.slice(0, -2);
     const batchA = sizeOf(outerA);
     const batchB = sizeOf(outerB);
-    const simpleBroadcast =
-      batchA === batchB ? sameDims(outerA, outerB) : batchA === 1 || batchB === 1;
-    if (
-      a.dtype !== 'float32' ||
-      b.dtype !== 'float32' ||
-      k !== kB ||
-      !simpleBroadcast ||
-      m * n * k === 0
-    ) {
+    const simpleBroadcast = batchA === batchB ? sameDims(outerA, outerB) : batchA === 1 || batchB === 1;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || k !== kB || !simpleBroadcast || m * n * k === 0) {
       return options.fallback(args);
     }
     const outer = batchA >= batchB ? outerA : outerB;
@@ -131,7 +124,17 @@ export function createBatchMatMul(options: BatchMatMulOptions): KernelFunc {
       const bv = makeView(backend, bAt, [1, k, n]); // (1, K, N)
       const ov = makeView(backend, outAt, [1, rows, n]); // (1, rows, N)
       views.push(av, bv, ov);
-      call(wasmId(backend, av), shapeBytes(av.shape), 3, wasmId(backend, bv), shapeBytes(bv.shape), 3, false, false, wasmId(backend, ov));
+      call(
+        wasmId(backend, av),
+        shapeBytes(av.shape),
+        3,
+        wasmId(backend, bv),
+        shapeBytes(bv.shape),
+        3,
+        false,
+        false,
+        wasmId(backend, ov),
+      );
     };
     try {
       if (batchB === 1) {

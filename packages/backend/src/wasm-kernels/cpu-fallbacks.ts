@@ -1,6 +1,6 @@
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import * as tf from '@tensorflow/tfjs';
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**
  * Runs a cpu-backend kernel for the wasm backend: inputs are copied off the wasm heap into the cpu
@@ -36,10 +36,21 @@ export function cpuFallback(cpuKernel: KernelConfig, cpu: KernelBackend): Kernel
  * Kernels of dtypes the wasm backend cannot hold (complex64, strings) or that draw to a canvas:
  * registering the cpu versions would only move the failure.
  */
-const NOT_PORTABLE = new Set(['Complex', 'ComplexAbs', 'FFT', 'IFFT', 'Imag', 'Real', 'Draw', 'StaticRegexReplace']);
+const NOT_PORTABLE = new Set([
+  'Complex',
+  'ComplexAbs',
+  'FFT',
+  'IFFT',
+  'Imag',
+  'Real',
+  'Draw',
+  'StaticRegexReplace',
+]);
 
 /** cpu kernels wasm has no version of: the gaps a backward pass can fall into. */
 export function missingWasmKernels(): KernelConfig[] {
   const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
-  return tf.getKernelsForBackend('cpu').filter((k) => !wasm.has(k.kernelName) && !NOT_PORTABLE.has(k.kernelName));
+  return tf
+    .getKernelsForBackend('cpu')
+    .filter((k) => !wasm.has(k.kernelName) && !NOT_PORTABLE.has(k.kernelName));
 }

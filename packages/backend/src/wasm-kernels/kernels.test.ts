@@ -5,7 +5,9 @@ import { loadNativeBlas } from '../native-blas.js';
 import { registerWasmKernels, unregisterWasmKernels } from './register-wasm-kernels.js';
 
 /** Runs `f` on the cpu backend and on wasm, returning both results as plain arrays. */
-async function both(f: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[]; shapes: number[][] }> {
+async function both(
+  f: () => tf.Tensor | tf.Tensor[],
+): Promise<{ cpu: Float32Array[]; wasm: Float32Array[]; shapes: number[][] }> {
   const run = (backend: string) => {
     tf.setBackend(backend);
     const out = tf.tidy(f);
@@ -110,7 +112,9 @@ describe('slice, split, unstack on wasm match cpu', () => {
     expectClose(r.wasm[0]!, r.cpu[0]!, 0);
   });
   it('int32 slice', async () => {
-    const r = await both(() => tf.slice(tf.range(0, 60, 1, 'int32').reshape([3, 4, 5]), [1, 1, 1], [2, 2, 3]).toFloat());
+    const r = await both(() =>
+      tf.slice(tf.range(0, 60, 1, 'int32').reshape([3, 4, 5]), [1, 1, 1], [2, 2, 3]).toFloat(),
+    );
     expectClose(r.wasm[0]!, r.cpu[0]!, 0);
   });
   it('split along a middle axis', async () => {
@@ -145,7 +149,14 @@ describe('cpu fallbacks make training kernels exist on wasm', () => {
     registerWasmKernels({});
     const r = await both(() => {
       const table = data([10, 4], 12);
-      const ids = tf.tensor2d([[1, 3, 3], [0, 9, 1]], [2, 3], 'int32');
+      const ids = tf.tensor2d(
+        [
+          [1, 3, 3],
+          [0, 9, 1],
+        ],
+        [2, 3],
+        'int32',
+      );
       return tf.grad((t: tf.Tensor) => tf.gather(t, ids).square().sum())(table);
     });
     expectClose(r.wasm[0]!, r.cpu[0]!);
@@ -160,7 +171,12 @@ describe('cpu fallbacks make training kernels exist on wasm', () => {
     const r = await both(() => {
       const x = data([2, 8, 8, 3], 13) as tf.Tensor4D;
       const w = data([4, 4, 3, 5], 14) as tf.Tensor4D;
-      return tf.grad((k: tf.Tensor) => tf.conv2d(x, k as tf.Tensor4D, 4, 'valid').square().sum())(w);
+      return tf.grad((k: tf.Tensor) =>
+        tf
+          .conv2d(x, k as tf.Tensor4D, 4, 'valid')
+          .square()
+          .sum(),
+      )(w);
     });
     expectClose(r.wasm[0]!, r.cpu[0]!);
   });

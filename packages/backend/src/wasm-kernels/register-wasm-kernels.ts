@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
 import { createBatchMatMul } from './batch-mat-mul.js';
 import { cpuFallback, missingWasmKernels } from './cpu-fallbacks.js';
@@ -45,7 +45,11 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): Registered
   const overrides: Array<[string, KernelFunc]> = [
     [
       tf.BatchMatMul,
-      createBatchMatMul({ fallback: stock(tf.BatchMatMul), transpose: stock(tf.Transpose), native: options.native }),
+      createBatchMatMul({
+        fallback: stock(tf.BatchMatMul),
+        transpose: stock(tf.Transpose),
+        native: options.native,
+      }),
     ],
     [tf.Slice, createSlice(slice)],
     [tf.SplitV, createSplitV(slice)],
@@ -76,7 +80,8 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): Registered
 /** Puts the stock wasm kernels back and removes the fallbacks (for tests and comparisons). */
 export function unregisterWasmKernels(): void {
   for (const [name, config] of originals) replace(name, config.kernelFunc);
-  if (tf.getKernel(tf.UnsortedSegmentSum, 'wasm') !== undefined) tf.unregisterKernel(tf.UnsortedSegmentSum, 'wasm');
+  if (tf.getKernel(tf.UnsortedSegmentSum, 'wasm') !== undefined)
+    tf.unregisterKernel(tf.UnsortedSegmentSum, 'wasm');
   for (const name of registered?.fallbacks ?? []) tf.unregisterKernel(name, 'wasm');
   registered = undefined;
 }

@@ -1,4 +1,3 @@
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend_util,
   type KernelFunc,
@@ -9,6 +8,7 @@ import {
   type UnpackAttrs,
   util,
 } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { internals } from './wasm-heap.js';
 
 /**
@@ -16,7 +16,13 @@ import { internals } from './wasm-heap.js';
  * out of the heap (a full copy) for every slice, so unstacking a (128, 64, 64) tensor copied it 128
  * times. Here contiguous runs are copied heap to heap with `copyWithin`.
  */
-export function sliceWasm(x: TensorInfo, begin: number[], size: number[], backend: BackendWasm, fallback: KernelFunc): TensorInfo {
+export function sliceWasm(
+  x: TensorInfo,
+  begin: number[],
+  size: number[],
+  backend: BackendWasm,
+  fallback: KernelFunc,
+): TensorInfo {
   if (x.dtype === 'string') {
     return fallback({ inputs: { x }, attrs: { begin, size }, backend }) as TensorInfo;
   }
@@ -62,7 +68,13 @@ export function sliceWasm(x: TensorInfo, begin: number[], size: number[], backen
 export function createSlice(fallback: KernelFunc): KernelFunc {
   return ({ inputs, attrs, backend }) => {
     const { begin, size } = attrs as unknown as SliceAttrs;
-    return sliceWasm(inputs.x as TensorInfo, begin as number[], size as number[], backend as BackendWasm, fallback);
+    return sliceWasm(
+      inputs.x as TensorInfo,
+      begin as number[],
+      size as number[],
+      backend as BackendWasm,
+      fallback,
+    );
   };
 }
 

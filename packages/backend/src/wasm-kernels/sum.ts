@@ -1,5 +1,5 @@
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type KernelFunc, type SumAttrs, type TensorInfo, util } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { f32 } from './wasm-heap.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { DataType, TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** The parts of the wasm backend's private bookkeeping our kernels use. */
 interface WasmTensorData {
@@ -11,7 +11,11 @@ interface WasmTensorData {
 }
 
 interface WasmInternals {
-  dataIdMap: { get(dataId: object): WasmTensorData; set(dataId: object, d: WasmTensorData): void; delete(dataId: object): void };
+  dataIdMap: {
+    get(dataId: object): WasmTensorData;
+    set(dataId: object, d: WasmTensorData): void;
+    delete(dataId: object): void;
+  };
   wasm: {
     HEAPU8: Uint8Array;
     tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
@@ -47,7 +51,12 @@ export function f32(backend: BackendWasm, t: TensorInfo): Float32Array {
  * allocation). Release it with {@link releaseView}, never with `disposeData` (that would free
  * memory it does not own).
  */
-export function makeView(backend: BackendWasm, byteOffset: number, shape: number[], dtype: DataType = 'float32'): TensorInfo {
+export function makeView(
+  backend: BackendWasm,
+  byteOffset: number,
+  shape: number[],
+  dtype: DataType = 'float32',
+): TensorInfo {
   const b = internals(backend);
   const id = b.dataIdNextNumber++;
   const dataId = { id };
