@@ -274,7 +274,7 @@ function trainer(model, c) {
 // ---------------------------------------------------------------------------------------------
 // the torch worker
 function startTorch(threads) {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), VLAKIT_TORCH_THREADS: '2' };
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OPENBLAS_THREAD_TIMEOUT: '4', VLAKIT_TORCH_THREADS: '2' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const child = spawn(

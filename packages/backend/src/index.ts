@@ -1,4 +1,12 @@
 /** @vlakit/backend: picks and prepares the tfjs backend (tensorflow, wasm with faster kernels, cpu). */
+export {
+  ADAMW_KERNEL,
+  AdamW,
+  type AdamWAttrs,
+  type AdamWOptions,
+  adamwUpdate,
+  registerAdamWKernels,
+} from './adamw.js';
 export { BACKEND_NAMES, type BackendName, parseBackendName } from './backend-name.js';
 export { type BackendInfo, type InitBackendOptions, initBackend } from './init-backend.js';
 export { type ImportModule, loadTensorflow, TENSORFLOW_PACKAGES } from './load-tensorflow.js';

@@ -48,8 +48,8 @@ export function nativeAddonPath(): string {
  * values that select slower kernels, so they are unset while the library loads (and restored)
  * unless VLAKIT_BLAS_KEEP_ENV=1.
  */
-export function loadNativeBlas(): NativeBlasStatus {
-  if (cached !== undefined) return cached;
+export function loadNativeBlas(options: { fresh?: boolean } = {}): NativeBlasStatus {
+  if (cached !== undefined && options.fresh !== true) return cached;
   cached = tryLoad();
   return cached;
 }
@@ -71,6 +71,10 @@ function tryLoad(): NativeBlasStatus {
       delete process.env[k];
     }
   }
+  // OpenBLAS worker threads spin for 2^28 cycles after each call by default, stealing a core from
+  // everything else on a busy machine; 2^4 makes them sleep almost at once.
+  const setTimeoutEnv = process.env.OPENBLAS_THREAD_TIMEOUT === undefined;
+  if (setTimeoutEnv) process.env.OPENBLAS_THREAD_TIMEOUT = '4';
   try {
     const blas = createRequire(import.meta.url)(path) as NativeBlas;
     return { loaded: true, blas, path };
@@ -78,5 +82,6 @@ function tryLoad(): NativeBlasStatus {
     return { loaded: false, reason: `failed to load ${path}: ${(error as Error).message}` };
   } finally {
     for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+    if (setTimeoutEnv) delete process.env.OPENBLAS_THREAD_TIMEOUT;
   }
 }
