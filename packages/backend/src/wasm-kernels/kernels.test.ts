@@ -144,6 +144,23 @@ describe('sum on wasm matches cpu', () => {
   });
 });
 
+describe('identity and same-dtype cast share data on wasm', () => {
+  it('clone and cast keep their values after the source is disposed; no tensors leak', async () => {
+    await initBackend('wasm', { native: false });
+    const before = tf.memory().numTensors;
+    const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const c = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    const ints = tf.tidy(() => tf.cast(tf.tensor1d([1.7, -2.2]), 'int32'));
+    x.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 3, 4]);
+    expect(Array.from(same.dataSync())).toEqual([1, 2, 3, 4]);
+    expect(Array.from(ints.dataSync())).toEqual([1, -2]);
+    tf.dispose([c, same, ints]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('cpu fallbacks make training kernels exist on wasm', () => {
   it('UnsortedSegmentSum (embedding gradient) matches cpu', async () => {
     registerWasmKernels({});

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
 import { createBatchMatMul } from './batch-mat-mul.js';
 import { cpuFallback, missingWasmKernels } from './cpu-fallbacks.js';
+import { createCast, createIdentity } from './identity.js';
 import { createSlice, createSplitV, createUnpack } from './slice.js';
 import { createSum } from './sum.js';
 import { createUnsortedSegmentSum } from './unsorted-segment-sum.js';
@@ -55,6 +56,8 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): Registered
     [tf.SplitV, createSplitV(slice)],
     [tf.Unpack, createUnpack(slice)],
     [tf.Sum, createSum(stock(tf.Sum))],
+    [tf.Identity, createIdentity(stock(tf.Identity))],
+    [tf.Cast, createCast(stock(tf.Cast))],
   ];
   const cpu = tf.engine().findBackend('cpu');
   if (cpu === null) throw new Error('the tfjs cpu backend is not registered (import @tensorflow/tfjs)');
