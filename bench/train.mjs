@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm bench train [--json] [--samples N] [--warmup N] [--models block,pipeline] [--backend wasm|cpu]
-//                   [--stock] [--no-native] [--no-torch]`
+//                   [--stock] [--no-native] [--no-fused] [--no-torch]`
 // Times one training step (forward + backward + AdamW) of (a) the default pipeline and (b) a standard
 // transformer block (B32 T64 D128, 4 heads, MLP 512, pre-LN, erf GELU) in vlakit and in the PyTorch
 // reference (bench/torch_reference.py, same architecture, sizes and optimizer), interleaved sample by
@@ -21,7 +21,7 @@ const backendPkg = join(root, 'packages', 'backend');
 const requireBackend = createRequire(join(backendPkg, 'package.json'));
 // The same @tensorflow/tfjs copy @vlakit/backend uses (two copies break backend registration).
 const tf = await import(pathToFileURL(requireBackend.resolve('@tensorflow/tfjs')).href);
-const { initBackend } = await import(pathToFileURL(join(backendPkg, 'dist', 'index.js')).href);
+const { AdamW, initBackend, gelu: fusedGelu, layerNorm: fusedLayerNorm } = await import(pathToFileURL(join(backendPkg, 'dist', 'index.js')).href);
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -72,7 +72,7 @@ if (!['wasm', 'cpu', 'auto', 'tensorflow'].includes(backendName))
 
 function readHeader() {
   return `usage: pnpm bench train [--json] [--samples 9] [--warmup 3] [--models pipeline,block]
-       [--backend wasm|cpu|auto|tensorflow] [--stock] [--no-native] [--no-torch]`;
+       [--backend wasm|cpu|auto|tensorflow] [--stock] [--no-native] [--no-fused] [--no-torch]`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,9 +128,11 @@ function linear(din, dout) {
       .reshape([...x.shape.slice(0, -1), dout]); // (..., dout)
   };
 }
+const fused = !argv.includes('--no-fused');
 function layerNorm(d, eps = 1e-5) {
   const g = tf.variable(tf.ones([d]));
   const b = tf.variable(tf.zeros([d]));
+  if (fused) return (x) => fusedLayerNorm(x, g, b, eps);
   return (x) => {
     const { mean, variance } = tf.moments(x, -1, true); // (..., 1)
     return x
@@ -140,7 +142,7 @@ function layerNorm(d, eps = 1e-5) {
       .add(b);
   };
 }
-const gelu = (x) => x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)); // erf GELU
+const gelu = (x) => (fused ? fusedGelu(x) : x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1))); // erf GELU
 function attention(d, heads) {
   const q = linear(d, d),
     k = linear(d, d),
@@ -253,22 +255,15 @@ function buildPipeline(c) {
   return { loss };
 }
 
-/** AdamW: Adam on the gradients, then decoupled weight decay as torch.optim.AdamW applies it. */
+/** AdamW from @vlakit/backend (torch.optim.AdamW semantics; one fused kernel per parameter on wasm). */
 function trainer(model, c) {
-  const optimizer = tf.train.adam(c.lr, 0.9, 0.999, 1e-8);
-  const vars = tf.engine().state.registeredVariables;
-  const step = () => {
-    const decay = 1 - c.lr * c.weightDecay;
-    const { value, grads } = tf.variableGrads(model.loss);
-    tf.tidy(() => {
-      for (const name of Object.keys(grads)) vars[name].assign(vars[name].mul(decay));
-    });
-    optimizer.applyGradients(grads);
-    const loss = value.dataSync()[0];
-    tf.dispose([value, grads]);
+  const optimizer = new AdamW({ learningRate: c.lr, weightDecay: c.weightDecay });
+  return () => {
+    const cost = optimizer.minimize(model.loss, true);
+    const loss = cost.dataSync()[0];
+    cost.dispose();
     return loss;
   };
-  return step;
 }
 
 // ---------------------------------------------------------------------------------------------

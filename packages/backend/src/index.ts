@@ -8,7 +8,9 @@ export {
   registerAdamWKernels,
 } from './adamw.js';
 export { BACKEND_NAMES, type BackendName, parseBackendName } from './backend-name.js';
+export { gelu, layerNorm, registerFusedKernels } from './fused-ops.js';
 export { type BackendInfo, type InitBackendOptions, initBackend } from './init-backend.js';
+export { type JsKernel, registerJsKernel } from './js-kernel.js';
 export { type ImportModule, loadTensorflow, TENSORFLOW_PACKAGES } from './load-tensorflow.js';
 export { loadNativeBlas, type NativeBlas, type NativeBlasStatus, nativeAddonPath } from './native-blas.js';
 export {
