@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm bench train [--json] [--samples N] [--warmup N] [--models block,pipeline] [--backend wasm|cpu]
-//                   [--stock] [--no-native] [--no-fused] [--no-torch]`
+//                   [--stock] [--no-native] [--no-fused] [--no-torch] [--torch-threads 2]`
 // Times one training step (forward + backward + AdamW) of (a) the default pipeline and (b) a standard
 // transformer block (B32 T64 D128, 4 heads, MLP 512, pre-LN, erf GELU) in vlakit and in the PyTorch
 // reference (bench/torch_reference.py, same architecture, sizes and optimizer), interleaved sample by
@@ -47,6 +47,8 @@ const known = new Set([
   '--stock',
   '--no-native',
   '--no-torch',
+  '--no-fused',
+  '--torch-threads',
   '--help',
 ]);
 for (const a of argv)
@@ -72,7 +74,7 @@ if (!['wasm', 'cpu', 'auto', 'tensorflow'].includes(backendName))
 
 function readHeader() {
   return `usage: pnpm bench train [--json] [--samples 9] [--warmup 3] [--models pipeline,block]
-       [--backend wasm|cpu|auto|tensorflow] [--stock] [--no-native] [--no-fused] [--no-torch]`;
+       [--backend wasm|cpu|auto|tensorflow] [--stock] [--no-native] [--no-fused] [--no-torch] [--torch-threads 2]`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,7 +130,7 @@ function linear(din, dout) {
       .reshape([...x.shape.slice(0, -1), dout]); // (..., dout)
   };
 }
-const fused = !argv.includes('--no-fused');
+const fused = !argv.includes('--no-fused') && !argv.includes('--stock'); // --stock: plain tfjs ops throughout
 function layerNorm(d, eps = 1e-5) {
   const g = tf.variable(tf.ones([d]));
   const b = tf.variable(tf.zeros([d]));
@@ -257,7 +259,7 @@ function buildPipeline(c) {
 
 /** AdamW from @vlakit/backend (torch.optim.AdamW semantics; one fused kernel per parameter on wasm). */
 function trainer(model, c) {
-  const optimizer = new AdamW({ learningRate: c.lr, weightDecay: c.weightDecay });
+  const optimizer = new AdamW({ learningRate: c.lr, weightDecay: c.weightDecay, fused });
   return () => {
     const cost = optimizer.minimize(model.loss, true);
     const loss = cost.dataSync()[0];
@@ -269,7 +271,7 @@ function trainer(model, c) {
 // ---------------------------------------------------------------------------------------------
 // the torch worker
 function startTorch(threads) {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OPENBLAS_THREAD_TIMEOUT: '4', VLAKIT_TORCH_THREADS: '2' };
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OPENBLAS_THREAD_TIMEOUT: '4', VLAKIT_TORCH_THREADS: value('--torch-threads', '2') };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const child = spawn(

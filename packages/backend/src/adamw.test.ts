@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { VlakitError } from '@vlakit/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AdamW } from './adamw.js';
+import { AdamW, fusedAdamWStep } from './adamw.js';
 import { initBackend } from './init-backend.js';
 
 /** Three steps of AdamW on w (4 values) with loss sum((w - t)^2); returns w after each step. */
@@ -56,6 +56,17 @@ describe('AdamW', () => {
     expect(tf.memory().numTensors).toBe(before);
     for (let s = 0; s < 3; s++)
       for (let i = 0; i < 4; i++) expect(got[s]![i]!).toBeCloseTo(expected[s]![i]!, 5);
+  });
+  it('fusedAdamWStep gives the same update for callers with their own state', async () => {
+    await initBackend('wasm', { native: false });
+    const [p, m, v] = fusedAdamWStep(tf.tensor1d([0.5, -1]), tf.tensor1d([-1, -4]), tf.zeros([2]), tf.zeros([2]), {
+      lr: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05, step: 1,
+    })!;
+    const ref = reference(0.1, 0.05)[0]!;
+    expect(p.dataSync()[0]).toBeCloseTo(ref[0]!, 5);
+    expect(p.dataSync()[1]).toBeCloseTo(ref[1]!, 5);
+    expect(Array.from(m.dataSync())).toEqual([-0.10000000149011612, -0.4000000059604645]);
+    expect(v.dataSync()[1]).toBeCloseTo(0.016, 6);
   });
   it('rejects out-of-range options, quoting the value', () => {
     const error = (() => {

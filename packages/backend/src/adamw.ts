@@ -115,6 +115,27 @@ export function registerAdamWKernels(): void {
   kernelsRegistered = true;
 }
 
+/**
+ * One fused AdamW update for callers with their own optimizer state (e.g. the trainer's
+ * Optimizer): returns the new parameter, m and v (the caller assigns and disposes them), or
+ * `undefined` when the active backend has no fused kernel (compose tfjs ops then).
+ */
+export function fusedAdamWStep(
+  param: tf.Tensor,
+  grad: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  attrs: AdamWAttrs,
+): [tf.Tensor, tf.Tensor, tf.Tensor] | undefined {
+  registerAdamWKernels();
+  if (tf.getKernel(ADAMW_KERNEL, tf.getBackend()) === undefined || param.dtype !== 'float32') return undefined;
+  return tf.engine().runKernel(ADAMW_KERNEL, { param, grad, m, v }, attrs as never) as unknown as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ];
+}
+
 export interface AdamWOptions {
   /** Learning rate. Default 1e-3. */
   learningRate?: number;
