@@ -59,9 +59,20 @@ describe('AdamW', () => {
   });
   it('fusedAdamWStep gives the same update for callers with their own state', async () => {
     await initBackend('wasm', { native: false });
-    const [p, m, v] = fusedAdamWStep(tf.tensor1d([0.5, -1]), tf.tensor1d([-1, -4]), tf.zeros([2]), tf.zeros([2]), {
-      lr: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05, step: 1,
-    })!;
+    const [p, m, v] = fusedAdamWStep(
+      tf.tensor1d([0.5, -1]),
+      tf.tensor1d([-1, -4]),
+      tf.zeros([2]),
+      tf.zeros([2]),
+      {
+        lr: 0.1,
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        weightDecay: 0.05,
+        step: 1,
+      },
+    )!;
     const ref = reference(0.1, 0.05)[0]!;
     expect(p.dataSync()[0]).toBeCloseTo(ref[0]!, 5);
     expect(p.dataSync()[1]).toBeCloseTo(ref[1]!, 5);

@@ -128,7 +128,8 @@ export function fusedAdamWStep(
   attrs: AdamWAttrs,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] | undefined {
   registerAdamWKernels();
-  if (tf.getKernel(ADAMW_KERNEL, tf.getBackend()) === undefined || param.dtype !== 'float32') return undefined;
+  if (tf.getKernel(ADAMW_KERNEL, tf.getBackend()) === undefined || param.dtype !== 'float32')
+    return undefined;
   return tf.engine().runKernel(ADAMW_KERNEL, { param, grad, m, v }, attrs as never) as unknown as [
     tf.Tensor,
     tf.Tensor,

@@ -43,19 +43,17 @@ function replace(name: string, kernelFunc: KernelFunc): void {
  */
 export function registerWasmKernels(options: WasmKernelOptions = {}): RegisteredKernels {
   const slice = stock(tf.Slice);
+  const matMul = createBatchMatMul({
+    fallback: stock(tf.BatchMatMul),
+    transpose: stock(tf.Transpose),
+    native: options.native,
+  });
   const overrides: Array<[string, KernelFunc]> = [
-    [
-      tf.BatchMatMul,
-      createBatchMatMul({
-        fallback: stock(tf.BatchMatMul),
-        transpose: stock(tf.Transpose),
-        native: options.native,
-      }),
-    ],
+    [tf.BatchMatMul, matMul],
     [tf.Slice, createSlice(slice)],
     [tf.SplitV, createSplitV(slice)],
     [tf.Unpack, createUnpack(slice)],
-    [tf.Sum, createSum(stock(tf.Sum))],
+    [tf.Sum, createSum(stock(tf.Sum), matMul)],
     [tf.Identity, createIdentity(stock(tf.Identity))],
     [tf.Cast, createCast(stock(tf.Cast))],
   ];

@@ -4,11 +4,12 @@ import { f32 } from './wasm-heap.js';
 
 /**
  * Sum for the wasm backend with a fast path for float32 sums over leading axes (bias gradients,
- * broadcast reductions): the stock kernel transposes the input so the axes come last and then
- * reduces, about 8 ms per million floats; a row-accumulating loop is memory-bound instead.
- * Everything else goes to the stock kernel.
+ * broadcast reductions). The stock kernel transposes the input so the axes come last and then
+ * reduces, about 8 ms per million floats. Here the sum is a product with a row of ones,
+ * (1, rows) x (rows, cols), through our BatchMatMul (XNNPACK, or OpenBLAS sgemm on both cores), or a
+ * row-accumulating loop when `matMul` is not given. Everything else goes to the stock kernel.
  */
-export function createSum(fallback: KernelFunc): KernelFunc {
+export function createSum(fallback: KernelFunc, matMul?: KernelFunc): KernelFunc {
   return (args) => {
     const backend = args.backend as BackendWasm;
     const x = args.inputs.x as TensorInfo;
@@ -21,7 +22,22 @@ export function createSum(fallback: KernelFunc): KernelFunc {
     const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
     const outShape = x.shape.slice(axes.length);
     const cols = util.sizeFromShape(outShape);
-    const out = backend.makeOutput(outShape, 'float32');
+    const keptShape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : outShape;
+    if (matMul !== undefined && rows >= 64 && rows * cols >= 4096) {
+      const ones = backend.makeOutput([1, rows], 'float32'); // (1, rows)
+      f32(backend, ones).fill(1);
+      try {
+        const out = matMul({
+          inputs: { a: ones, b: { ...x, shape: [rows, cols] } },
+          backend,
+          attrs: { transposeA: false, transposeB: false },
+        }) as TensorInfo; // (1, cols)
+        return { ...out, shape: keptShape };
+      } finally {
+        backend.disposeData(ones.dataId);
+      }
+    }
+    const out = backend.makeOutput(keptShape, 'float32');
     const xs = f32(backend, x); // (rows, cols)
     const acc = new Float64Array(cols); // (cols), double accumulation like the cpu backend
     for (let r = 0; r < rows; r++) {
@@ -29,7 +45,6 @@ export function createSum(fallback: KernelFunc): KernelFunc {
       for (let c = 0; c < cols; c++) acc[c]! += xs[base + c]!;
     }
     f32(backend, out).set(acc);
-    if (keepDims) out.shape = x.shape.map((d, i) => (i < axes.length ? 1 : d));
     return out;
   };
 }
