@@ -1,4 +1,11 @@
 export { writeFileAtomic } from './atomic-write.js';
+export {
+  type ExpectedCheckpointTensor,
+  type TakeCheckpointOptions,
+  type TakenCheckpoint,
+  takeCheckpointTensors,
+  transposeMatrix,
+} from './checkpoint-mapping.js';
 export { defaultWiring, type Wiring } from './default-wiring.js';
 export { quote, VlakitError, type VlakitErrorKind, type VlakitErrorOptions } from './errors.js';
 export {
@@ -20,6 +27,17 @@ export {
   stageSpecSchema,
 } from './graph-spec.js';
 export { type Initializer, init, initialValues } from './initializers.js';
+export {
+  type AttentionResult,
+  type AttentionWeights,
+  type DenseWeights,
+  dense,
+  geluErf,
+  type LayerNormWeights,
+  layerNorm,
+  MASKED_LOGIT,
+  multiHeadAttention,
+} from './layers/index.js';
 export { type Logger, memoryLogger, stderrLogger } from './logger.js';
 export {
   Pipeline,

@@ -1,2 +1,26 @@
-/** @vlakit/decoder-gru: its issue has not landed yet; this is its public API placeholder. */
-export const packageName = '@vlakit/decoder-gru';
+import { StageTokens } from '@vlakit/core';
+import { ContainerModule } from 'inversify';
+import { GruDecoderPlugin } from './gru-decoder-plugin.js';
+
+export {
+  GATES,
+  type Gate,
+  type GruRecurrentWeights,
+  gruSequence,
+  gruStep,
+  type PerGate,
+} from './gru-cell.js';
+export { GruDecoder, gruDecoderPorts } from './gru-decoder.js';
+export {
+  type GruDecoderConfig,
+  type GruDecoderOptions,
+  gruDecoderConfigSchema,
+  resolveGruDecoderConfig,
+} from './gru-decoder-config.js';
+export { GruDecoderPlugin } from './gru-decoder-plugin.js';
+export { manifest } from './manifest.js';
+
+/** Binds the `gru` plugin under the ActionDecoder token (a singleton). */
+export const containerModule = new ContainerModule(({ bind }) => {
+  bind(StageTokens.ActionDecoder).to(GruDecoderPlugin).inSingletonScope();
+});

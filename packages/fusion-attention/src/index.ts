@@ -1,2 +1,18 @@
-/** @vlakit/fusion-attention: its issue has not landed yet; this is its public API placeholder. */
-export const packageName = '@vlakit/fusion-attention';
+import { StageTokens } from '@vlakit/core';
+import { ContainerModule } from 'inversify';
+import { CrossAttentionPlugin } from './cross-attention-plugin.js';
+
+export { CrossAttentionFusion, crossAttentionPorts } from './cross-attention.js';
+export {
+  type CrossAttentionConfig,
+  type CrossAttentionOptions,
+  crossAttentionConfigSchema,
+  resolveCrossAttentionConfig,
+} from './cross-attention-config.js';
+export { CrossAttentionPlugin } from './cross-attention-plugin.js';
+export { manifest } from './manifest.js';
+
+/** Binds the `cross-attention` plugin under the Fusion token (a singleton). */
+export const containerModule = new ContainerModule(({ bind }) => {
+  bind(StageTokens.Fusion).to(CrossAttentionPlugin).inSingletonScope();
+});

@@ -1,2 +1,18 @@
-/** @vlakit/fusion-concat: its issue has not landed yet; this is its public API placeholder. */
-export const packageName = '@vlakit/fusion-concat';
+import { StageTokens } from '@vlakit/core';
+import { ContainerModule } from 'inversify';
+import { ConcatFusionPlugin } from './concat-fusion-plugin.js';
+
+export { ConcatFusion, concatFusionPorts } from './concat-fusion.js';
+export {
+  type ConcatFusionConfig,
+  type ConcatFusionOptions,
+  concatFusionConfigSchema,
+  resolveConcatFusionConfig,
+} from './concat-fusion-config.js';
+export { ConcatFusionPlugin } from './concat-fusion-plugin.js';
+export { manifest } from './manifest.js';
+
+/** Binds the `concat` plugin under the Fusion token (a singleton). */
+export const containerModule = new ContainerModule(({ bind }) => {
+  bind(StageTokens.Fusion).to(ConcatFusionPlugin).inSingletonScope();
+});

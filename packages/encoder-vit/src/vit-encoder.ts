@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  type AttentionWeights,
+  dense,
+  type ForwardOptions,
+  geluErf,
+  init,
+  type LayerNormWeights,
+  layerNorm,
+  multiHeadAttention,
+  type PretrainedLoadReport,
+  type TensorMap,
+  TfStage,
+  type VariableFactory,
+  type VisionEncoderV1,
+} from '@vlakit/core';
+import { loadHfVitCheckpoint } from './hf-vit-checkpoint.js';
+import { patchify } from './patch-embedding.js';
+import { gridSide, type VitEncoderConfig } from './vit-encoder-config.js';
+
+/*
+ * ViT (Dosovitskiy et al. 2021), Hugging Face ViTModel layout:
+ *
+ *   image (B,H,W,3) in [0,1] -> (x - mean) / std -> patches (B,N,P*P*3) -> matmul -> (B,N,D)
+ *   -> [cls ; patches] + position (B,N+1,D)
+ *   -> depth x pre-LN block: x + MHA(LN(x)); x + MLP(LN(x)), MLP = fc1 -> GELU(erf) -> fc2
+ *   -> LN -> tokens (B,N+1,D); pooled = tokens[:, 0] (the class token)
+ */
+export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncoderV1 {
+  readonly kind = 'VisionEncoder' as const;
+
+  protected createVariables(f: VariableFactory): void {
+    const { patchSize: p, dim, depth, mlpDim, qkvBias, initStd } = this.config;
+    const n = gridSide(this.config) ** 2;
+    const w = init.truncatedNormal(initStd);
+    f.add('patch/kernel', [p * p * 3, dim], w);
+    f.add('patch/bias', [dim], init.zeros);
+    f.add('cls', [1, 1, dim], w);
+    f.add('position', [1, n + 1, dim], w);
+    for (let i = 0; i < depth; i++) {
+      const b = `block${i}`;
+      f.add(`${b}/ln1/gamma`, [dim], init.ones);
+      f.add(`${b}/ln1/beta`, [dim], init.zeros);
+      for (const proj of ['query', 'key', 'value', 'output']) {
+        f.add(`${b}/attn/${proj}/kernel`, [dim, dim], w);
+        if (qkvBias || proj === 'output') f.add(`${b}/attn/${proj}/bias`, [dim], init.zeros);
+      }
+      f.add(`${b}/ln2/gamma`, [dim], init.ones);
+      f.add(`${b}/ln2/beta`, [dim], init.zeros);
+      f.add(`${b}/mlp/fc1/kernel`, [dim, mlpDim], w);
+      f.add(`${b}/mlp/fc1/bias`, [mlpDim], init.zeros);
+      f.add(`${b}/mlp/fc2/kernel`, [mlpDim, dim], w);
+      f.add(`${b}/mlp/fc2/bias`, [dim], init.zeros);
+    }
+    f.add('ln/gamma', [dim], init.ones);
+    f.add('ln/beta', [dim], init.zeros);
+  }
+
+  private ln(prefix: string): LayerNormWeights {
+    return { gamma: this.v(`${prefix}/gamma`), beta: this.v(`${prefix}/beta`) };
+  }
+
+  private attention(block: string): AttentionWeights {
+    const proj = (name: string) => {
+      const bias = this.variables().get(`${block}/attn/${name}/bias`);
+      return { kernel: this.v(`${block}/attn/${name}/kernel`), ...(bias ? { bias } : {}) };
+    };
+    return { query: proj('query'), key: proj('key'), value: proj('value'), output: proj('output') };
+  }
+
+  protected compute(inputs: Readonly<TensorMap>, options: ForwardOptions): TensorMap {
+    const { patchSize, dim, depth, heads, layerNormEps: eps, imageMean, imageStd } = this.config;
+    const image = inputs['image']!; // (B, H, W, 3)
+    const b = image.shape[0]!;
+    const normed = tf.div(tf.sub(image, tf.tensor1d([...imageMean])), tf.tensor1d([...imageStd])); // (B, H, W, 3)
+    const patches = patchify(normed, patchSize); // (B, N, P*P*3)
+    const embedded = dense(patches, { kernel: this.v('patch/kernel'), bias: this.v('patch/bias') }); // (B, N, D)
+    const cls = tf.tile(this.v('cls'), [b, 1, 1]); // (B, 1, D)
+    let x = tf.add(tf.concat([cls, embedded], 1), this.v('position')); // (B, N+1, D)
+    let probabilities: tf.Tensor | undefined;
+    for (let i = 0; i < depth; i++) {
+      const blk = `block${i}`;
+      const a = layerNorm(x, this.ln(`${blk}/ln1`), eps); // (B, N+1, D)
+      const attn = multiHeadAttention(a, a, this.attention(blk), heads); // output (B, N+1, D)
+      x = tf.add(x, attn.output); // (B, N+1, D)
+      probabilities = attn.probabilities; // (B, H, N+1, N+1)
+      const h = layerNorm(x, this.ln(`${blk}/ln2`), eps); // (B, N+1, D)
+      const hidden = geluErf(
+        dense(h, { kernel: this.v(`${blk}/mlp/fc1/kernel`), bias: this.v(`${blk}/mlp/fc1/bias`) }),
+      ); // (B, N+1, M)
+      x = tf.add(
+        x,
+        dense(hidden, { kernel: this.v(`${blk}/mlp/fc2/kernel`), bias: this.v(`${blk}/mlp/fc2/bias`) }),
+      ); // (B, N+1, D)
+    }
+    const tokens = layerNorm(x, this.ln('ln'), eps); // (B, N+1, D)
+    const pooled = tokens.slice([0, 0, 0], [b, 1, dim]).reshape([b, dim]); // (B, D)
+    const out: TensorMap = { tokens, pooled };
+    if (options.inspect && probabilities) out['attention'] = probabilities; // (B, H, N+1, N+1)
+    return out;
+  }
+
+  /**
+   * Loads a Hugging Face ViT checkpoint folder (config.json + model.safetensors); see
+   * hf-vit-checkpoint.ts for the key mapping and the position-embedding interpolation.
+   */
+  async loadPretrained(dir: string): Promise<PretrainedLoadReport> {
+    this.build();
+    const { values, report } = loadHfVitCheckpoint(dir, this.config);
+    for (const [name, data] of values) {
+      const v = this.v(name);
+      tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32'))); // (the variable's shape)
+    }
+    return report;
+  }
+}
