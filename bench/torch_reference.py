@@ -5,13 +5,14 @@ Run by bench/train.mjs as a worker (JSON lines on stdin/stdout) so vlakit and to
 interleave in one run. Use Debian's /usr/bin/python3 with python3-torch, OPENBLAS_NUM_THREADS=1,
 torch.set_num_threads(2) (set here) and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.
 
-Commands: {"cmd": "setup", "model": "block"|"pipeline", "config": {...}} -> {"ok": true, "params": n}
+Commands: {"cmd": "setup", "model": "block"|"pipeline"|"real", "config": {...}} -> {"ok": true, "params": n}
           {"cmd": "step", "model": ...} -> {"ms": x, "loss": y}
           {"cmd": "peak"} -> {"gflops": p}   (numpy/OpenBLAS fp32 matmul, 2048^3, best of 5)
           {"cmd": "info"} -> versions and threads
 """
 import json
 import math
+import os
 import sys
 import time
 
@@ -20,7 +21,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-torch.set_num_threads(int(__import__("os").environ.get("VLAKIT_TORCH_THREADS", "2")))
+torch.set_num_threads(int(os.environ.get("VLAKIT_TORCH_THREADS", "2")))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def gelu(x):
@@ -137,6 +139,66 @@ class Pipeline(nn.Module):
         return ((actions - batch["actions"]) ** 2).mean() + F.binary_cross_entropy_with_logits(done, batch["done"])
 
 
+class Vit(nn.Module):
+    """The `vit` stage (copied from bench/encoders_torch.py): class token, pre-LN, eps 1e-12."""
+
+    def __init__(self, d=64, depth=2, heads=4, mlp=256, p=8, size=64):
+        super().__init__()
+        self.p, n = p, (size // p) ** 2
+        self.patch = nn.Linear(p * p * 3, d)
+        self.cls = nn.Parameter(torch.zeros(1, 1, d))
+        self.pos = nn.Parameter(torch.zeros(1, n + 1, d))
+        layer = nn.TransformerEncoderLayer(d, heads, mlp, 0.0, "gelu", 1e-12, batch_first=True, norm_first=True)
+        self.blocks = nn.TransformerEncoder(layer, depth, enable_nested_tensor=False)
+        self.ln = nn.LayerNorm(d, eps=1e-12)
+
+    def forward(self, image):  # (B, H, W, 3)
+        b, h, w, c = image.shape
+        p = self.p
+        x = image.reshape(b, h // p, p, w // p, p, c).permute(0, 1, 3, 2, 4, 5).reshape(b, -1, p * p * c)
+        x = torch.cat([self.cls.expand(b, -1, -1), self.patch(x)], 1) + self.pos
+        return self.ln(self.blocks(x))
+
+
+class Bert(nn.Module):
+    """The `bert` stage (copied from bench/encoders_torch.py): post-LN, eps 1e-12."""
+
+    def __init__(self, vocab=140, d=64, depth=2, heads=4, mlp=256, length=16):
+        super().__init__()
+        self.word, self.pos, self.token_type = nn.Embedding(vocab, d), nn.Embedding(length, d), nn.Embedding(1, d)
+        self.ln = nn.LayerNorm(d, eps=1e-12)
+        layer = nn.TransformerEncoderLayer(d, heads, mlp, 0.0, "gelu", 1e-12, batch_first=True, norm_first=False)
+        self.blocks = nn.TransformerEncoder(layer, depth, enable_nested_tensor=False)
+
+    def forward(self, ids, mask):
+        x = self.ln(self.word(ids) + self.pos.weight[None, : ids.shape[1]] + self.token_type.weight[None])
+        return self.blocks(x, src_key_padding_mask=mask == 0)
+
+
+class RealPipeline(nn.Module):
+    """The default `vla demo` pipeline: vit + bert + state-mlp + cross-attention (with the state
+    token) + gru, built from the torch peers of the stage packages (bench/encoders_torch.py,
+    bench/stages_torch.py). Loss as the trainer's: MSE(actions) + 0.1 * BCE(done)."""
+
+    def __init__(self, c):
+        super().__init__()
+        import stages_torch as st  # bench/stages_torch.py (import-safe)
+
+        self.vit = Vit(d=64, depth=2, heads=4, mlp=128, p=8, size=c["imageSize"])
+        self.bert = Bert(vocab=140, d=64, depth=2, heads=4, mlp=256, length=c["textLength"])
+        self.state = st.Mlp(2, [64], 64)
+        self.fusion = st.CrossAttention(dim=64, heads=4, ffn=128, state=True)
+        self.decoder = st.GruDecoder(fused=64, hidden=128, chunk=c["chunk"], query=32, actions=c["actionDim"])
+
+    def loss(self, batch):
+        vision = self.vit(batch["image"])  # (B, N+1, D)
+        language = self.bert(batch["ids"], batch["mask"])  # (B, L, D)
+        state = self.state(batch["state"])[0][:, None]  # (B, 1, D)
+        fused, _ = self.fusion(vision, language, batch["mask"], state)  # (B, D)
+        actions, done = self.decoder(fused)  # (B, T, A), (B, 1)
+        return ((actions - batch["actions"]) ** 2).mean() + 0.1 * F.binary_cross_entropy_with_logits(done, batch["done"])
+
+
 def make_batch(model, c, gen):
     b = c["batch"]
     if model == "block":
@@ -144,6 +206,13 @@ def make_batch(model, c, gen):
                 "target": torch.randn(b, c["seq"], c["dim"], generator=gen)}
     lengths = torch.randint(4, c["textLength"] + 1, (b,), generator=gen)
     mask = (torch.arange(c["textLength"])[None, :] < lengths[:, None]).float()
+    if model == "real":
+        return {"image": torch.rand(b, c["imageSize"], c["imageSize"], 3, generator=gen),
+                "ids": torch.randint(1, 98, (b, c["textLength"]), generator=gen) * mask.long(),
+                "mask": mask,
+                "state": torch.rand(b, 2, generator=gen) * 2 - 1,
+                "actions": torch.randn(b, c["chunk"], c["actionDim"], generator=gen) * 0.5,
+                "done": (torch.rand(b, 1, generator=gen) < 0.2).float()}
     return {"image": torch.rand(b, c["imageSize"], c["imageSize"], 3, generator=gen),
             "ids": torch.randint(0, c["vocab"], (b, c["textLength"]), generator=gen),
             "mask": mask,
@@ -171,7 +240,7 @@ def handle(msg):
     if cmd == "setup":
         torch.manual_seed(0)
         c = msg["config"]
-        net = BlockModel(c) if msg["model"] == "block" else Pipeline(c)
+        net = {"block": BlockModel, "pipeline": Pipeline, "real": RealPipeline}[msg["model"]](c)
         opt = torch.optim.AdamW(net.parameters(), lr=c["lr"], weight_decay=c["weightDecay"])
         batch = make_batch(msg["model"], c, torch.Generator().manual_seed(1))
         models[msg["model"]] = (net, opt, batch)

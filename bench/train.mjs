@@ -11,6 +11,7 @@
 // The pipeline is a stand-in built from plain tfjs ops with the default pipeline's shapes (ViT 64x64
 // patch 8 dim 64 depth 2 + small BERT + cross-attention + GRU chunk 8), the same in torch.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,7 +22,12 @@ const backendPkg = join(root, 'packages', 'backend');
 const requireBackend = createRequire(join(backendPkg, 'package.json'));
 // The same @tensorflow/tfjs copy @vlakit/backend uses (two copies break backend registration).
 const tf = await import(pathToFileURL(requireBackend.resolve('@tensorflow/tfjs')).href);
-const { AdamW, initBackend, gelu: fusedGelu, layerNorm: fusedLayerNorm } = await import(pathToFileURL(join(backendPkg, 'dist', 'index.js')).href);
+const {
+  AdamW,
+  initBackend,
+  gelu: fusedGelu,
+  layerNorm: fusedLayerNorm,
+} = await import(pathToFileURL(join(backendPkg, 'dist', 'index.js')).href);
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -49,6 +55,7 @@ const known = new Set([
   '--no-torch',
   '--no-fused',
   '--torch-threads',
+  '--stand-in',
   '--help',
 ]);
 for (const a of argv)
@@ -79,6 +86,22 @@ function readHeader() {
 
 // ---------------------------------------------------------------------------------------------
 // configs (the torch reference receives the same objects)
+// The default pipeline of `vla demo` (packages/trainer's DEMO_EXPERIMENT): used as "pipeline" when
+// the stage packages are built; otherwise "pipeline" is the plain-tfjs stand-in below.
+const DEFAULT_PIPELINE = {
+  stages: {
+    vision: {
+      plugin: 'vit',
+      options: { imageSize: 64, patchSize: 8, dim: 64, depth: 2, heads: 4, mlpDim: 128 },
+    },
+    language: { plugin: 'bert', options: {} },
+    state: { plugin: 'state-mlp', options: { dim: 64 } },
+    fusion: { plugin: 'cross-attention', options: { dim: 64, heads: 4 } },
+    decoder: { plugin: 'gru', options: { chunk: 8, hidden: 128 } },
+  },
+};
+const STAGE_PACKAGES = ['encoder-vit', 'encoder-bert', 'encoder-state', 'fusion-attention', 'decoder-gru'];
+
 const CONFIGS = {
   block: { batch: 32, seq: 64, dim: 128, heads: 4, mlp: 512, lr: 1e-3, weightDecay: 0.01 },
   pipeline: {
@@ -102,21 +125,7 @@ const CONFIGS = {
 
 // ---------------------------------------------------------------------------------------------
 // tfjs models (the same architecture as bench/torch_reference.py)
-let flops = 0; // matmul FLOPs of one forward pass, counted while `counting`
-let counting = false;
-function matmul(a, b, ta = false, tb = false) {
-  if (counting) {
-    const m = ta ? a.shape.at(-1) : a.shape.at(-2);
-    const k = ta ? a.shape.at(-2) : a.shape.at(-1);
-    const n = tb ? b.shape.at(-2) : b.shape.at(-1);
-    const batch = Math.max(
-      a.shape.slice(0, -2).reduce((x, y) => x * y, 1),
-      b.shape.slice(0, -2).reduce((x, y) => x * y, 1),
-    );
-    flops += 2 * batch * m * n * k;
-  }
-  return tf.matMul(a, b, ta, tb);
-}
+const matmul = (a, b, ta = false, tb = false) => tf.matMul(a, b, ta, tb);
 let seed = 1;
 const param = (shape, scale) =>
   tf.variable(tf.randomNormal(shape, 0, scale ?? 1 / Math.sqrt(shape[0]), 'float32', seed++));
@@ -257,11 +266,91 @@ function buildPipeline(c) {
   return { loss };
 }
 
+/**
+ * The real default pipeline from the stage packages (built with core's buildPipeline), or null when
+ * they are not built. Loss as the trainer defines it: MSE(actions) + 0.1 * BCE(done logit).
+ */
+async function buildRealPipeline(c) {
+  const dist = (name) => join(root, 'packages', name, 'dist', 'index.js');
+  if (![...STAGE_PACKAGES, 'core'].every((n) => existsSync(dist(n)))) return null;
+  await import('reflect-metadata');
+  const core = await import(pathToFileURL(dist('core')).href);
+  const modules = await Promise.all(STAGE_PACKAGES.map((n) => import(pathToFileURL(dist(n)).href)));
+  const container = core.createVlakitContainer({ logger: core.memoryLogger() });
+  container.load(...modules.map((m) => m.containerModule));
+  const pipeline = core.buildPipeline(DEFAULT_PIPELINE, core.StageRegistry.fromContainer(container), {
+    seed: 0,
+  });
+  const b = c.batch;
+  const lengths = Array.from({ length: b }, (_, i) => 4 + ((i * 7) % (c.textLength - 3)));
+  const feeds = {
+    image: tf.randomUniform([b, c.imageSize, c.imageSize, 3], 0, 1, 'float32', 103),
+    tokenIds: tf.tensor2d(
+      Array.from({ length: b * c.textLength }, (_, i) =>
+        i % c.textLength < lengths[Math.floor(i / c.textLength)] ? 1 + ((i * 13) % 97) : 0,
+      ),
+      [b, c.textLength],
+      'int32',
+    ),
+    mask: tf.tensor2d(
+      Array.from({ length: b * c.textLength }, (_, i) =>
+        i % c.textLength < lengths[Math.floor(i / c.textLength)] ? 1 : 0,
+      ),
+      [b, c.textLength],
+    ),
+    state: tf.randomUniform([b, 2], -1, 1, 'float32', 107),
+  };
+  const targets = {
+    actions: tf.randomNormal([b, c.chunk, c.actionDim], 0, 0.5, 'float32', 105),
+    done: tf.randomUniform([b, 1], 0, 1, 'float32', 106).less(0.2).toFloat(),
+  };
+  const names = pipeline.inputs.map((i) => i.name);
+  for (const n of names)
+    if (!(n in feeds)) throw new Error(`the default pipeline wants an input "${n}" the bench does not make`);
+  const loss = () => {
+    const out = pipeline.forward(Object.fromEntries(names.map((n) => [n, feeds[n]])), { training: true });
+    const action = tf.losses.meanSquaredError(targets.actions, out.actions);
+    return action.add(tf.losses.sigmoidCrossEntropy(targets.done, out.done).mul(0.1));
+  };
+  const params = [...pipeline.trainableVariables().values()].reduce((n, v) => n + v.size, 0);
+  return { loss, vars: [...pipeline.trainableVariables().values()], params, real: true };
+}
+
+/** Matmul FLOPs of one call of `f`, counted from the shapes BatchMatMul sees (forward only). */
+function countMatmulFlops(f) {
+  const kernel = tf.getKernel('BatchMatMul', tf.getBackend());
+  let total = 0;
+  tf.unregisterKernel('BatchMatMul', tf.getBackend());
+  tf.registerKernel({
+    ...kernel,
+    kernelFunc: (args) => {
+      const { a, b } = args.inputs;
+      const { transposeA: ta, transposeB: tb } = args.attrs;
+      const m = ta ? a.shape.at(-1) : a.shape.at(-2);
+      const k = ta ? a.shape.at(-2) : a.shape.at(-1);
+      const n = tb ? b.shape.at(-2) : b.shape.at(-1);
+      const batch = Math.max(
+        a.shape.slice(0, -2).reduce((x, y) => x * y, 1),
+        b.shape.slice(0, -2).reduce((x, y) => x * y, 1),
+      );
+      total += 2 * batch * m * n * k;
+      return kernel.kernelFunc(args);
+    },
+  });
+  try {
+    tf.tidy(f);
+  } finally {
+    tf.unregisterKernel('BatchMatMul', tf.getBackend());
+    tf.registerKernel(kernel);
+  }
+  return total;
+}
+
 /** AdamW from @vlakit/backend (torch.optim.AdamW semantics; one fused kernel per parameter on wasm). */
 function trainer(model, c) {
   const optimizer = new AdamW({ learningRate: c.lr, weightDecay: c.weightDecay, fused });
   return () => {
-    const cost = optimizer.minimize(model.loss, true);
+    const cost = optimizer.minimize(model.loss, true, model.vars);
     const loss = cost.dataSync()[0];
     cost.dispose();
     return loss;
@@ -271,7 +360,12 @@ function trainer(model, c) {
 // ---------------------------------------------------------------------------------------------
 // the torch worker
 function startTorch(threads) {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OPENBLAS_THREAD_TIMEOUT: '4', VLAKIT_TORCH_THREADS: value('--torch-threads', '2') };
+  const env = {
+    ...process.env,
+    OPENBLAS_NUM_THREADS: String(threads),
+    OPENBLAS_THREAD_TIMEOUT: '4',
+    VLAKIT_TORCH_THREADS: value('--torch-threads', '2'),
+  };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const child = spawn(
@@ -353,14 +447,26 @@ const peaks = [];
 for (const name of modelNames) {
   const c = CONFIGS[name];
   seed = 1;
-  const model = name === 'block' ? buildBlock(c) : buildPipeline(c);
-  flops = 0;
-  counting = true;
-  tf.tidy(() => model.loss());
-  counting = false;
-  const stepFlops = flops * 3;
+  const real = name === 'pipeline' && !flag('--stand-in') ? await buildRealPipeline(c) : null;
+  const model = name === 'block' ? buildBlock(c) : (real ?? buildPipeline(c));
+  const which = real ? 'real' : name === 'pipeline' ? 'stand-in' : 'block';
+  log(
+    `${name}: ${real ? `the default pipeline from the stage packages (${real.params} parameters)` : which}`,
+  );
+  const stepFlops = countMatmulFlops(() => model.loss()) * 3;
   const step = trainer(model, c);
-  if (torch) await torch.ask({ cmd: 'setup', model: name, config: c });
+  const vlakitParams = (model.vars ?? Object.values(tf.engine().registeredVariables)).reduce(
+    (n, v) => n + v.size,
+    0,
+  );
+  if (torch) {
+    const setup = await torch.ask({
+      cmd: 'setup',
+      model: which === 'stand-in' ? 'pipeline' : which,
+      config: c,
+    });
+    log(`${name}: parameters vlakit ${vlakitParams}, torch ${setup.params}`);
+  }
   const vl = [],
     tl = [];
   let vLoss = 0;
@@ -368,7 +474,9 @@ for (const name of modelNames) {
     const t0 = performance.now();
     vLoss = step();
     const ms = performance.now() - t0;
-    const tr = torch ? await torch.ask({ cmd: 'step', model: name }) : undefined;
+    const tr = torch
+      ? await torch.ask({ cmd: 'step', model: which === 'stand-in' ? 'pipeline' : which })
+      : undefined;
     if (i >= warmup) {
       vl.push(ms);
       if (tr) tl.push(tr.ms);
@@ -384,6 +492,7 @@ for (const name of modelNames) {
   const tms = torch ? median(tl) : null;
   const ratios = torch ? vl.map((v, i) => v / tl[i]) : [];
   results[name] = {
+    model: which,
     vlakit_ms: +vms.toFixed(2),
     torch_ms: tms === null ? null : +tms.toFixed(2),
     ratio: torch ? +(vms / tms).toFixed(3) : null,
