@@ -73,7 +73,7 @@ const layerNormKernel: JsKernel = {
 const layerNormGradKernel: JsKernel = {
   name: 'VlakitLayerNormGrad',
   inputs: ['dy', 'x', 'gamma', 'mean', 'rstd'],
-  outputShapes: ([dy, x, g]) => [x!, g!, g!],
+  outputShapes: ([, x, g]) => [x!, g!, g!],
   run([dy, x, g, mean, rstd], [dx, dg, db], [shape]) {
     const d = shape!.at(-1)!;
     const rows = x!.length / d;
