@@ -414,10 +414,14 @@ if (process.env.VLAKIT_BENCH_PROFILE === '1') {
     k.kernelFunc = (args) => {
       const t0 = performance.now();
       const r = f(args);
-      const e = times.get(k.kernelName) ?? [0, 0];
+      const key =
+        k.kernelName === 'BatchMatMul' && process.env.VLAKIT_BENCH_PROFILE_SHAPES === '1'
+          ? `BatchMatMul ${args.inputs.a.shape}${args.attrs.transposeA ? 'T' : ''} x ${args.inputs.b.shape}${args.attrs.transposeB ? 'T' : ''}`
+          : k.kernelName;
+      const e = times.get(key) ?? [0, 0];
       e[0] += performance.now() - t0;
       e[1]++;
-      times.set(k.kernelName, e);
+      times.set(key, e);
       return r;
     };
   }

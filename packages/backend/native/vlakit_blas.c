@@ -12,6 +12,10 @@
     return NULL;                                                                                   \
   }
 
+// Products with fewer multiply-adds (batch*m*n*k) than this run on one thread: waking OpenBLAS's
+// workers costs more than they save on small matrices, and far more on a busy machine.
+static int64_t small_work = (int64_t)1 << 24;
+
 static bool get_i64(napi_env env, napi_value v, int64_t* out) {
   return napi_get_value_int64(env, v, out) == napi_ok;
 }
@@ -60,10 +64,14 @@ static napi_value sgemm_batched(napi_env env, napi_callback_info info) {
   float* c = (float*)((uint8_t*)data + c_off);
   const int lda = ta ? (int)m : (int)k;
   const int ldb = tb ? (int)k : (int)n;
+  const int threads = openblas_get_num_threads();
+  const bool single = threads > 1 && batch * m * n * k < small_work;
+  if (single) openblas_set_num_threads(1);
   for (int64_t i = 0; i < batch; i++) {
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m,
                 (int)n, (int)k, 1.0f, a + i * sa, lda, b + i * sb, ldb, 0.0f, c + i * m * n, (int)n);
   }
+  if (single) openblas_set_num_threads(threads);
   return NULL;
 }
 
@@ -79,6 +87,20 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   return r;
 }
 
+// setSmallWork(n): products below n multiply-adds run single-threaded (n <= 0 keeps the value);
+// returns the value in use.
+static napi_value set_small_work(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t n = 0;
+  CHECK(napi_get_value_int64(env, argv[0], &n));
+  if (n > 0) small_work = n;
+  napi_value r;
+  CHECK(napi_create_int64(env, small_work, &r));
+  return r;
+}
+
 static napi_value config(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -91,8 +113,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sgemmBatched", NULL, sgemm_batched, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"config", NULL, config, NULL, NULL, NULL, napi_default, NULL},
+      {"setSmallWork", NULL, set_small_work, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, 4, props);
   return exports;
 }
 

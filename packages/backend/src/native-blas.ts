@@ -27,6 +27,11 @@ export interface NativeBlas {
   setThreads(threads: number): number;
   /** OpenBLAS's build description (kernel family, threading). */
   config(): string;
+  /**
+   * Products with fewer multiply-adds (batch*m*n*k) than `n` run on one thread (default 2^24;
+   * VLAKIT_BLAS_SMALL_WORK sets it at load); n <= 0 only reads it. Returns the value in use.
+   */
+  setSmallWork(n: number): number;
 }
 
 export type NativeBlasStatus =
@@ -77,6 +82,8 @@ function tryLoad(): NativeBlasStatus {
   if (setTimeoutEnv) process.env.OPENBLAS_THREAD_TIMEOUT = '4';
   try {
     const blas = createRequire(import.meta.url)(path) as NativeBlas;
+    const small = Number(process.env.VLAKIT_BLAS_SMALL_WORK);
+    if (Number.isInteger(small) && small > 0) blas.setSmallWork(small);
     return { loaded: true, blas, path };
   } catch (error) {
     return { loaded: false, reason: `failed to load ${path}: ${(error as Error).message}` };
