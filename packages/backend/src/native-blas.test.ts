@@ -41,7 +41,7 @@ describe('the optional OpenBLAS addon', () => {
 
   const status = loadNativeBlas({ fresh: true });
   it.runIf(status.loaded)(
-    'when built, sgemm on a buffer matches a plain loop (all transposes, strided batch)',
+    'when built, sgemm on a buffer matches a plain loop (all transposes, strided batch, 1 and n threads)',
     () => {
       if (!status.loaded) return;
       const m = 3,
@@ -51,12 +51,14 @@ describe('the optional OpenBLAS addon', () => {
       const buf = new ArrayBuffer(4 * 200);
       const f = new Float32Array(buf);
       for (let i = 0; i < 100; i++) f[i] = Math.sin(i);
-      for (const [ta, tb] of [
-        [false, false],
-        [true, false],
-        [false, true],
-        [true, true],
+      const previous = status.blas.setSmallWork(0);
+      for (const [ta, tb, small] of [
+        [false, false, 1],
+        [true, false, 1],
+        [false, true, 2 ** 40],
+        [true, true, 2 ** 40],
       ] as const) {
+        expect(status.blas.setSmallWork(small)).toBe(small); // 1: threaded path, 2^40: one thread
         status.blas.sgemmBatched(buf, 0, 4 * 40, 4 * 120, batch, m, n, k, ta, tb, m * k, 0);
         for (let b = 0; b < batch; b++) {
           for (let i = 0; i < m; i++) {
@@ -72,6 +74,7 @@ describe('the optional OpenBLAS addon', () => {
           }
         }
       }
+      status.blas.setSmallWork(previous);
     },
   );
   it.runIf(status.loaded)('when built, out-of-bounds operands are a RangeError, not a crash', () => {
