@@ -531,11 +531,14 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
+const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+console.log(`vlakit process peak RSS: ${maxRssMb} MB`);
 if (json)
   console.log(
     JSON.stringify({
       ...results,
       peak_gflops: peak === null ? null : +peak.toFixed(1),
+      max_rss_mb: maxRssMb,
       backend: info.description,
     }),
   );
