@@ -278,9 +278,13 @@ async function buildRealPipeline(c) {
   const modules = await Promise.all(STAGE_PACKAGES.map((n) => import(pathToFileURL(dist(n)).href)));
   const container = core.createVlakitContainer({ logger: core.memoryLogger() });
   container.load(...modules.map((m) => m.containerModule));
-  const pipeline = core.buildPipeline(DEFAULT_PIPELINE, core.StageRegistry.fromContainer(container), {
-    seed: 0,
-  });
+  // The trainer's own definition when it is built (so the bench follows it), else the copy above.
+  let spec = DEFAULT_PIPELINE;
+  if (existsSync(dist('trainer'))) {
+    const trainer = await import(pathToFileURL(dist('trainer')).href).catch(() => ({}));
+    if (trainer.DEMO_EXPERIMENT?.pipeline) spec = trainer.DEMO_EXPERIMENT.pipeline;
+  }
+  const pipeline = core.buildPipeline(spec, core.StageRegistry.fromContainer(container), { seed: 0 });
   const b = c.batch;
   const lengths = Array.from({ length: b }, (_, i) => 4 + ((i * 7) % (c.textLength - 3)));
   const feeds = {
@@ -470,6 +474,9 @@ for (const name of modelNames) {
       config: c,
     });
     log(`${name}: parameters vlakit ${vlakitParams}, torch ${setup.params}`);
+    if (setup.params !== vlakitParams) {
+      log(`${name}: WARNING the torch peer has a different parameter count: the architectures differ`);
+    }
   }
   const vl = [],
     tl = [];
