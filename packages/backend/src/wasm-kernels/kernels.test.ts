@@ -146,6 +146,51 @@ describe('sum on wasm matches cpu', () => {
   });
 });
 
+describe('gather on wasm matches cpu', () => {
+  it.each([
+    [
+      'embedding rows (axis 0)',
+      [10, 4],
+      [
+        [1, 3, 3],
+        [0, 9, 1],
+      ],
+      0,
+    ],
+    ['axis 1', [3, 5, 2], [4, 0, 4], 1],
+    ['last axis', [3, 5], [2, 2, 0], 1],
+  ])('%s', async (_n, shape, ids, axis) => {
+    registerWasmKernels({});
+    const r = await both(() =>
+      tf.gather(data(shape as number[], 16), tf.tensor(ids as number[], undefined, 'int32'), axis as number),
+    );
+    expectClose(r.wasm[0]!, r.cpu[0]!, 0);
+  });
+  it('int32 values, and an out-of-range index is an error naming it', async () => {
+    registerWasmKernels({});
+    const r = await both(() =>
+      tf
+        .gather(
+          tf.tensor2d(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            [2, 2],
+            'int32',
+          ),
+          tf.tensor1d([1, 0, 1], 'int32'),
+        )
+        .toFloat(),
+    );
+    expectClose(r.wasm[0]!, r.cpu[0]!, 0);
+    tf.setBackend('wasm');
+    expect(() => tf.tidy(() => tf.gather(tf.zeros([3, 2]), tf.tensor1d([3], 'int32')))).toThrow(
+      /index value 3 is not in \[0, 2\]/,
+    );
+  });
+});
+
 describe('identity and same-dtype cast share data on wasm', () => {
   it('clone and cast keep their values after the source is disposed; no tensors leak', async () => {
     await initBackend('wasm', { native: false });

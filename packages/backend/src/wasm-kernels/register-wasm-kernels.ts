@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
 import { createBatchMatMul } from './batch-mat-mul.js';
 import { cpuFallback, missingWasmKernels } from './cpu-fallbacks.js';
+import { createGather } from './gather.js';
 import { createCast, createIdentity } from './identity.js';
 import { createSlice, createSplitV, createUnpack } from './slice.js';
 import { createSum } from './sum.js';
@@ -56,6 +57,7 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): Registered
     [tf.Sum, createSum(stock(tf.Sum), matMul)],
     [tf.Identity, createIdentity(stock(tf.Identity))],
     [tf.Cast, createCast(stock(tf.Cast))],
+    [tf.GatherV2, createGather(stock(tf.GatherV2))],
   ];
   const cpu = tf.engine().findBackend('cpu');
   if (cpu === null) throw new Error('the tfjs cpu backend is not registered (import @tensorflow/tfjs)');
