@@ -59,6 +59,17 @@ describe('initBackend', () => {
     expect(info.kernels).toContain('BatchMatMul');
   });
 
+  it('fastKernels: false gives stock tfjs-wasm even after our kernels were registered', async () => {
+    await initBackend('wasm', { native: false });
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
+    const info = await initBackend('wasm', { fastKernels: false });
+    expect(info.kernels).toEqual([]);
+    expect(info.description).toMatch(/stock kernels/);
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeUndefined();
+    const again = await initBackend('wasm', { native: false });
+    expect(again.kernels).toContain('UnsortedSegmentSum');
+  });
+
   it('tensorflow fails clearly when neither tfjs-node package loads', async () => {
     const error = await initBackend('tensorflow', { importModule: notInstalled }).catch((e: unknown) => e);
     expect(VlakitError.isInstance(error, 'backend')).toBe(true);

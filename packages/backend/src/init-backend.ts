@@ -4,7 +4,7 @@ import { VlakitError } from '@vlakit/core';
 import { type BackendName, parseBackendName } from './backend-name.js';
 import { type ImportModule, loadTensorflow } from './load-tensorflow.js';
 import { loadNativeBlas } from './native-blas.js';
-import { registerWasmKernels } from './wasm-kernels/register-wasm-kernels.js';
+import { registerWasmKernels, unregisterWasmKernels } from './wasm-kernels/register-wasm-kernels.js';
 
 export interface BackendInfo {
   /** The tfjs backend now active: 'tensorflow', 'wasm' or 'cpu'. */
@@ -65,6 +65,7 @@ async function initTensorflow(options: InitBackendOptions): Promise<BackendInfo>
 async function initWasm(options: InitBackendOptions, note: string): Promise<BackendInfo> {
   await setBackend('wasm');
   if (options.fastKernels === false) {
+    unregisterWasmKernels(); // in case an earlier call registered them
     return { backend: 'wasm', description: `tfjs-wasm with stock kernels${note}`, kernels: [] };
   }
   const native = options.native === false ? undefined : loadNativeBlas();
