@@ -3,7 +3,7 @@
 
 Run with Debian's python and torch, 2 threads, default OpenBLAS kernels:
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 \
-    /usr/bin/python3 bench/stages_torch.py [--batch 32] [--samples 9]
+    /usr/bin/python3 bench/stages_torch.py [--batch 32] [--samples 9] [--threads 2]
 Prints a table and, as its last line, one JSON object like stages.mjs.
 """
 import argparse
@@ -94,8 +94,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--samples", type=int, default=9)
+    ap.add_argument("--threads", type=int, default=2, help="torch intra-op threads (tfjs uses one)")
     a = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     b = a.batch
     vision, language = torch.rand(b, N, WIDTH) * 2 - 1, torch.rand(b, L, WIDTH) * 2 - 1
@@ -134,14 +135,14 @@ def main():
             times[name][1].append((t2 - t1) * 1e3)
     med = lambda xs: sorted(xs)[len(xs) // 2]
     results = []
-    print(f"torch {torch.__version__} stage timings, batch {b}, median of {a.samples} (ms)")
+    print(f"torch {torch.__version__} ({a.threads} threads) stage timings, batch {b}, median of {a.samples} (ms)")
     for name, m, _ in cases:
         params = sum(p.numel() for p in m.parameters())
         fwd, step = med(times[name][0]), med(times[name][1])
         print(f"torch {name:52} params {params:7}  forward {fwd:8.2f}  train step {step:8.2f}")
         results.append({"backend": "torch", "stage": name, "batch": b, "params": params,
                         "forward_ms": round(fwd, 2), "train_step_ms": round(step, 2)})
-    print(json.dumps({"benchmark": "stages-torch", "batch": b, "samples": a.samples, "results": results}))
+    print(json.dumps({"benchmark": "stages-torch", "batch": b, "samples": a.samples, "threads": a.threads, "results": results}))
 
 
 if __name__ == "__main__":

@@ -30,8 +30,15 @@ export interface GruDecoderConfig {
   readonly stepInput: 'queries' | 'fused' | 'both';
   readonly queryDim: number;
   readonly fusedDim: number;
-  /** I: the width of one step's input (queryDim, fusedDim or their sum). */
-  readonly stepWidth: number;
+}
+
+/** I: the width of one GRU step's input (queryDim, fusedDim or their sum). */
+export function gruStepWidth(c: Pick<GruDecoderConfig, 'stepInput' | 'queryDim' | 'fusedDim'>): number {
+  return c.stepInput === 'queries'
+    ? c.queryDim
+    : c.stepInput === 'fused'
+      ? c.fusedDim
+      : c.queryDim + c.fusedDim;
 }
 
 /** Parses the options (quoting bad values) and takes the fused width from upstream. */
@@ -47,7 +54,5 @@ export function resolveGruDecoderConfig(options: unknown, ctx: StageCreateContex
       `${where}: the width of 'fused' is unknown; wire a fusion to '${ctx.name}.fused' or set fusedDim`,
     );
   }
-  const stepWidth =
-    c.stepInput === 'queries' ? c.queryDim : c.stepInput === 'fused' ? fusedDim : c.queryDim + fusedDim;
-  return { ...c, fusedDim, stepWidth };
+  return { ...c, fusedDim };
 }

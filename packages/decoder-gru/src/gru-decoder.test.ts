@@ -140,8 +140,10 @@ describe('gru decoder: outputs and configuration', () => {
       stepInput: 'both',
       queryDim: 32,
       fusedDim: 64,
-      stepWidth: 96,
     });
+    // the resolved config is itself valid options (a saved config recreates the same stage)
+    const again = plugin.create(stage.config, { name: 'decoder', seed: 1, upstream: {} });
+    expect(again.config).toEqual(stage.config);
     expect(stage.outputs.map((p) => [p.name, p.shape])).toEqual([
       ['actions', ['B', 8, 2]],
       ['done', ['B', 1]],
@@ -170,6 +172,26 @@ describe('gru decoder: outputs and configuration', () => {
     const a = out['actions']!.arraySync() as number[][][];
     expect(Math.abs(a[0]![0]![0]! - a[0]![1]![0]!)).toBeGreaterThan(1e-6);
     tf.dispose([out, fused]);
+    stage.dispose();
+  });
+
+  it.each(['both', 'queries', 'fused'] as const)('a one-step chunk trains (step input %s)', (stepInput) => {
+    const stage = create({ fusedDim: 4, hidden: 5, chunk: 1, queryDim: 3, stepInput });
+    const fused = tf.randomUniform([3, 4], -1, 1, 'float32', 2);
+    const vars = [...stage.variables().values()];
+    const { value, grads } = tf.variableGrads(
+      () => tf.tidy(() => tf.sum(tf.square(stage.forward({ fused })['actions']!)) as tf.Scalar),
+      vars,
+    );
+    expect(value.shape).toEqual([]);
+    // every GRU weight gets a gradient (done/* only feeds the done output)
+    for (const [name, v] of stage.variables())
+      if (!name.startsWith('done/'))
+        expect(
+          grads[v.name]!.dataSync().some((x) => x !== 0),
+          name,
+        ).toBe(true);
+    tf.dispose([value, fused, Object.values(grads)]);
     stage.dispose();
   });
 

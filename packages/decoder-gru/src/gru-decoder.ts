@@ -10,7 +10,7 @@ import {
   type VariableFactory,
 } from '@vlakit/core';
 import { GATES, type Gate, gruSequence, type PerGate } from './gru-cell.js';
-import type { GruDecoderConfig } from './gru-decoder-config.js';
+import { type GruDecoderConfig, gruStepWidth } from './gru-decoder-config.js';
 
 /*
  * GRU action decoder: fused (B, D) -> an action chunk (B, T, A) and a task-completion logit.
@@ -107,7 +107,8 @@ export class GruDecoder extends TfStage<GruDecoderConfig> implements ActionDecod
     B: { data: Float32Array; dims: [1, number] };
     stepInput: GruDecoderConfig['stepInput'];
   } {
-    const { hidden: u, stepWidth: i, queryDim: e } = this.config;
+    const { hidden: u, queryDim: e } = this.config;
+    const i = gruStepWidth(this.config);
     const read = (name: string) => this.v(name).dataSync() as Float32Array;
     const W = new Float32Array(3 * u * i);
     const R = new Float32Array(3 * u * u);

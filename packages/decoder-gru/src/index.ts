@@ -15,6 +15,7 @@ export {
   type GruDecoderConfig,
   type GruDecoderOptions,
   gruDecoderConfigSchema,
+  gruStepWidth,
   resolveGruDecoderConfig,
 } from './gru-decoder-config.js';
 export { GruDecoderPlugin } from './gru-decoder-plugin.js';

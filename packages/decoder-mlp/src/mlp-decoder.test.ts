@@ -104,6 +104,10 @@ describe('mlp decoder', () => {
       fusedDim: 64,
     });
     expect(stage.inputs[0]!.shape).toEqual(['B', 64]);
+    // the resolved config is itself valid options (a saved config recreates the same stage)
+    expect(plugin.create(stage.config, { name: 'decoder', seed: 1, upstream: {} }).config).toEqual(
+      stage.config,
+    );
     expect(stage.outputs.map((p) => p.shape)).toEqual([
       ['B', 8, 2],
       ['B', 1],

@@ -28,6 +28,10 @@ describe('state-mlp encoder', () => {
     const stage = create({});
     expect(stage.config).toEqual({ stateDim: 2, hidden: [64], dim: 64, activation: 'gelu' });
     expect(stage.inputs[0]!.shape).toEqual(['B', 2]);
+    // the resolved config is itself valid options (a saved config recreates the same stage)
+    expect(plugin.create(stage.config, { name: 'state', seed: 1, upstream: {} }).config).toEqual(
+      stage.config,
+    );
     expect(stage.outputs[0]!.shape).toEqual(['B', 1, 64]);
     const state = tf.tensor2d([
       [0.1, -0.2],

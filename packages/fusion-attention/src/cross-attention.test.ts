@@ -293,6 +293,10 @@ describe('cross-attention: configuration', () => {
       ['state', ['B', 1, 7]],
     ]);
     expect(stage.variables().size).toBe(0);
+    // the resolved config is itself valid options (a saved config recreates the same stage)
+    expect(plugin.create(stage.config, { name: 'fusion', seed: 1, upstream: {} }).config).toEqual(
+      stage.config,
+    );
   });
 
   it('is bound by its container module under the Fusion kind with the package manifest', () => {

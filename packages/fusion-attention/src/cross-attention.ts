@@ -88,15 +88,11 @@ export class CrossAttentionFusion extends TfStage<CrossAttentionConfig> implemen
     if (state !== undefined) {
       keys = tf.concat([keys, this.dense('attention/stateKey', state)], 1); // (B, Lk + 1, D)
       values = tf.concat([values, this.dense('attention/stateValue', state)], 1); // (B, Lk + 1, D)
-      if (keyMask !== undefined)
-        keyMask = tf.pad(
-          keyMask,
-          [
-            [0, 0],
-            [0, 1],
-          ],
-          1,
-        ); // (B, Lk + 1): state is valid
+      const stateIsValid: Array<[number, number]> = [
+        [0, 0],
+        [0, 1],
+      ]; // pad the key axis with one 1
+      if (keyMask !== undefined) keyMask = tf.pad(keyMask, stateIsValid, 1); // (B, Lk + 1)
     }
     const keyLength = keys.shape[1]!;
 

@@ -125,6 +125,8 @@ describe('concat fusion', () => {
       languageDim: 10,
       stateDim: 4,
     });
+    // the resolved config is itself valid options (a saved config recreates the same stage)
+    expect(plugin.create(all.config, { name: 'f', seed: 1, upstream: {} }).config).toEqual(all.config);
     all.build();
     expect(all.variables().get('projection/kernel')!.shape).toEqual([26, 128]);
     all.dispose();

@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from '../cli-io.js';
+import { runCli } from '../program.js';
+
+async function run(argv: string[], cwd = process.cwd()) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    cwd,
+    interactive: false,
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr, lastLine: stdout.trimEnd().split('\n').at(-1) ?? '' };
+}
+
+describe('vla generate', () => {
+  it('writes a LeRobot v3 dataset; the same seed reproduces identical data', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vla-gen-'));
+    const args = ['--episodes', '5', '--seed', '3', '--image-size', '32', '--workers', '1', '--json'];
+    const a = await run(['generate', ...args, '--out', 'a'], dir);
+    expect(a.code, a.stderr).toBe(0);
+    const out = JSON.parse(a.lastLine);
+    expect(out).toMatchObject({ episodes: 5, out: join(dir, 'a') });
+    expect(Object.keys(out.families)).toHaveLength(5);
+    expect(a.stderr).toContain('generate: 5/5 episodes');
+    const b = await run(['generate', ...args, '--out', 'b', '--filmstrips'], dir);
+    expect(b.code, b.stderr).toBe(0);
+    const data = (d: string) => readFileSync(join(dir, d, 'data/chunk-000/file-000.parquet'));
+    expect(data('a').equals(data('b'))).toBe(true);
+    expect(readFileSync(join(dir, 'b/previews/block2block.png')).subarray(1, 4).toString()).toBe('PNG');
+    const info = JSON.parse(readFileSync(join(dir, 'a/meta/info.json'), 'utf8'));
+    expect(info.features['observation.image'].shape).toEqual([32, 32, 3]);
+    expect(info.vlakit).toMatchObject({ blocks: 4, seed: 3, image_size: [32, 32] });
+    const stats = JSON.parse(readFileSync(join(dir, 'a/meta/stats.json'), 'utf8'));
+    expect(stats['observation.image'].mean).toHaveLength(3);
+    expect(stats.action.max[0]).toBeLessThanOrEqual(0.1);
+    const again = await run(['generate', ...args, '--out', 'a'], dir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists');
+  });
+
+  it('rejects bad flags saying what was expected', async () => {
+    const r = await run(['generate', '--episodes', '0', '--out', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('expected a positive integer, got "0"');
+    const f = await run(['generate', '--episodes', '2', '--out', 'x', '--families', 'block2block,fly']);
+    expect(f.stderr).toContain('"fly" is not one of block2block');
+    const b = await run(['expert', '--blocks', '6']);
+    expect(b.stderr).toContain('expected one of 4, 8, got "6"');
+    const s = await run(['expert', '--image-size', '999']);
+    expect(s.stderr).toContain('expected 8 to 320 pixels');
+  });
+});
+
+describe('vla expert', () => {
+  it('--json prints the report shape with expert_solve_rate per family', async () => {
+    const r = await run(['expert', '--episodes', '2', '--workers', '1', '--image-size', '16', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.lastLine);
+    expect(out.episodes_per_family).toBe(2);
+    expect(out.pc_success).toBe(100);
+    expect(Object.keys(out.families)).toEqual([
+      'block2block',
+      'block2absolutelocation',
+      'block2relativelocation',
+      'block2block_relative_location',
+      'separate_blocks',
+    ]);
+    for (const f of Object.values(out.families) as Record<string, unknown>[]) {
+      expect(f).toMatchObject({ pc_success: 100, ci95: [expect.any(Number), 100] });
+      expect(f.expert_solve_rate).toBeGreaterThan(0);
+    }
+  });
+});

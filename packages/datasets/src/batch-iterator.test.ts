@@ -1,0 +1,199 @@
+import { rmSync } from 'node:fs';
+import { VlakitError } from '@vlakit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { augmentationConfigSchema } from './augmentation.js';
+import { BatchAssembler, type SampleSpec } from './batch-assembler.js';
+import { TrainBatchIterator, validationBatches } from './batch-iterator.js';
+import { EpisodeDataset } from './episode-dataset.js';
+import { type LeRobotDataset, openLeRobotDataset } from './lerobot-reader.js';
+import { computeNormalizationStats, Normalizer } from './normalization.js';
+import { type SimFixture, writeSimFixture } from './test-sim-dataset.js';
+
+let fx: SimFixture;
+let ds: LeRobotDataset;
+let normalizer: Normalizer;
+const spec = (over: Partial<SampleSpec> = {}): SampleSpec => ({
+  imageKey: 'observation.image',
+  stateKey: 'observation.state',
+  actionKey: 'action',
+  doneKey: 'auto',
+  chunkLength: 3,
+  doneTarget: 'frame',
+  ...over,
+});
+
+beforeAll(async () => {
+  fx = writeSimFixture({ episodeLengths: [5, 7, 4] });
+  ds = await openLeRobotDataset(fx.dir);
+  normalizer = new Normalizer(
+    computeNormalizationStats(ds, ds.episodes, { action: 'MEAN_STD', 'observation.state': 'MIN_MAX' }),
+  );
+});
+afterAll(() => rmSync(fx.dir, { recursive: true, force: true }));
+
+describe('BatchAssembler', () => {
+  it('builds image, state, action chunk, mask, done, instruction for (episode, t)', () => {
+    const asm = new BatchAssembler(ds, normalizer, spec());
+    // rows 3 (ep 0, t=3 of 5) and 11 (ep 1, t=6 of 7, its last frame)
+    const b = asm.assemble([3, 11]);
+    expect([b.size, b.height, b.width, b.chunkLength, b.stateDim, b.actionDim]).toEqual([2, 16, 16, 3, 2, 2]);
+    expect(b.images).toHaveLength(2 * 16 * 16 * 3);
+    expect(b.images[0]).toBeCloseTo(fx.pixels[3]![0]! / 255, 6);
+    expect(b.images[768 + 5]).toBeCloseTo(fx.pixels[11]![5]! / 255, 6);
+    expect(Math.max(...b.images)).toBeLessThanOrEqual(1);
+    // actions a[3], a[4] valid, a[5] belongs to the next episode: padded with zeros and masked
+    expect(Array.from(b.actionMask)).toEqual([1, 1, 0, 1, 0, 0]);
+    const a = normalizer.normalize('action', Float32Array.from([...fx.action[3]!, ...fx.action[4]!]));
+    expect(Array.from(b.actions.subarray(0, 4))).toEqual(Array.from(a));
+    expect(Array.from(b.actions.subarray(4, 6))).toEqual([0, 0]);
+    expect(Array.from(b.actions.subarray(8, 12))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(b.states.subarray(0, 2))).toEqual(
+      Array.from(normalizer.normalize('observation.state', Float32Array.from(fx.state[3]!))),
+    );
+    expect(Array.from(b.done)).toEqual([0, 1]);
+    expect(b.instructions).toEqual([fx.taskOfEpisode[0], fx.taskOfEpisode[1]]);
+    expect(Array.from(b.episodeIndices)).toEqual([0, 1]);
+    expect(Array.from(b.frameIndices)).toEqual([3, 6]);
+    expect(asm.doneSource).toBe('feature');
+  });
+
+  it("doneTarget 'chunk' marks samples whose chunk reaches the done step", () => {
+    const asm = new BatchAssembler(ds, normalizer, spec({ doneTarget: 'chunk' }));
+    expect(Array.from(asm.assemble([1, 2, 3, 4]).done)).toEqual([0, 1, 1, 1]);
+  });
+
+  it('without a done feature, the last frame of each episode is done', () => {
+    const { 'next.done': _drop, ...numeric } = ds.numeric;
+    const noDone = new EpisodeDataset({
+      ...ds,
+      numeric,
+      taskOfFrame: ds.taskOfFrame,
+      tasks: [...ds.tasks],
+      episodes: [...ds.episodes],
+    });
+    const asm = new BatchAssembler(noDone, normalizer, spec({ doneKey: 'auto' }));
+    expect(asm.doneSource).toBe('episode-end');
+    expect(Array.from(asm.assemble([3, 4, 11, 12]).done)).toEqual([0, 1, 1, 0]);
+    expect(() => new BatchAssembler(noDone, normalizer, spec({ doneKey: 'next.done' }))).toThrow(
+      /no numeric feature "next.done"/,
+    );
+  });
+
+  it('state-only batches (imageKey null) have empty images', () => {
+    const b = new BatchAssembler(ds, normalizer, spec({ imageKey: null })).assemble([0]);
+    expect(b.images).toHaveLength(0);
+    expect(b.height).toBe(0);
+  });
+
+  it('errors: chunk length <= 0, unknown keys, stats of the wrong width', () => {
+    for (const chunkLength of [0, -2, 1.5]) {
+      expect(() => new BatchAssembler(ds, normalizer, spec({ chunkLength }))).toThrow(
+        /chunkLength \(.+\) must be a positive integer/,
+      );
+    }
+    expect(() => new BatchAssembler(ds, normalizer, spec({ imageKey: 'cam' }))).toThrow(
+      /no image feature "cam"; image features: observation.image/,
+    );
+    expect(() => new BatchAssembler(ds, normalizer, spec({ actionKey: 'act' }))).toThrow(
+      /no numeric feature "act"/,
+    );
+    const wrong = new Normalizer({
+      version: 1,
+      features: {
+        ...normalizer.stats.features,
+        action: {
+          mode: 'IDENTITY',
+          mean: [0, 0, 0],
+          std: [1, 1, 1],
+          min: [0, 0, 0],
+          max: [1, 1, 1],
+          count: 1,
+        },
+      },
+    });
+    try {
+      new BatchAssembler(ds, wrong, spec());
+      expect.unreachable();
+    } catch (e) {
+      expect(VlakitError.isInstance(e, 'shape')).toBe(true);
+      expect((e as Error).message).toMatch(
+        /statistics of "action" have 3 dimensions but the dataset feature has 2/,
+      );
+    }
+  });
+});
+
+describe('TrainBatchIterator', () => {
+  const make = (seed = 1, augment = false) =>
+    new TrainBatchIterator(new BatchAssembler(ds, normalizer, spec()), ds.episodes, {
+      batchSize: 4,
+      seed,
+      augmentation: augmentationConfigSchema.parse({ enabled: augment }),
+    });
+
+  it('visits every frame once per epoch in a seeded order, then reshuffles', () => {
+    const it1 = make();
+    expect(it1.batchesPerEpoch).toBe(4);
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const b = it1.next();
+      for (let k = 0; k < b.size; k++) seen.push(`${b.episodeIndices[k]}:${b.frameIndices[k]}`);
+    }
+    expect(new Set(seen).size).toBe(16);
+    expect(it1.epoch).toBe(0);
+    const key = (b: { episodeIndices: Int32Array; frameIndices: Int32Array }) =>
+      Array.from(b.frameIndices, (f, k) => `${b.episodeIndices[k]}:${f}`).join();
+    const epoch1 = Array.from({ length: 4 }, () => key(it1.next()));
+    expect(it1.epoch).toBe(1);
+    expect(epoch1.join()).not.toBe(seen.join());
+    const first = key(make(1).next());
+    expect(key(make(1).next())).toBe(first);
+    const otherSeeds = [2, 3, 4].map((s) => key(make(s).next()));
+    expect(otherSeeds.some((k) => k !== first)).toBe(true);
+  });
+
+  it('resumes exactly from a saved state, augmentation included', () => {
+    const straight = make(5, true);
+    const ref = Array.from({ length: 11 }, () => straight.next());
+    const first = make(5, true);
+    for (let i = 0; i < 6; i++) first.next();
+    const saved = JSON.parse(JSON.stringify(first.getState()));
+    const resumed = make(5, true);
+    resumed.setState(saved);
+    for (let i = 6; i < 11; i++) {
+      const b = resumed.next();
+      expect(b.images).toEqual(ref[i]!.images);
+      expect(b.actions).toEqual(ref[i]!.actions);
+      expect(b.frameIndices).toEqual(ref[i]!.frameIndices);
+    }
+  });
+
+  it('refuses a state from another run and bad batch sizes', () => {
+    const it1 = make(1);
+    expect(() => it1.setState({ ...make(2).getState() })).toThrow(
+      /saved seed 2 differs from this run's seed 1/,
+    );
+    expect(() => it1.setState({ ...it1.getState(), cursor: 99 })).toThrow(/out of range/);
+    const asm = new BatchAssembler(ds, normalizer, spec());
+    expect(() => new TrainBatchIterator(asm, ds.episodes, { batchSize: 17, seed: 0 })).toThrow(
+      /batchSize \(17\) is larger than the 16 training frames in 3 episodes/,
+    );
+    expect(() => new TrainBatchIterator(asm, ds.episodes, { batchSize: 0, seed: 0 })).toThrow(
+      /batchSize \(0\) must be a positive integer/,
+    );
+  });
+});
+
+describe('validationBatches', () => {
+  it('covers every frame once, in order, the last batch smaller, no augmentation', () => {
+    const asm = new BatchAssembler(ds, normalizer, spec());
+    const batches = [...validationBatches(asm, ds.episodes.slice(1), 3)];
+    expect(batches.map((b) => b.size)).toEqual([3, 3, 3, 2]);
+    expect(batches.flatMap((b) => Array.from(b.frameIndices))).toEqual([0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3]);
+    expect(batches[0]!.images[0]).toBeCloseTo(fx.pixels[5]![0]! / 255, 6);
+    expect([...validationBatches(asm, ds.episodes, 4, 5)].flatMap((b) => Array.from(b.frameIndices))).toEqual(
+      [0, 0, 5, 3],
+    );
+    expect(() => validationBatches(asm, ds.episodes, 0)).toThrow(/batchSize \(0\)/);
+  });
+});
