@@ -1,20 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { VlakitError } from '@vlakit/core';
+import { erf } from './erf.js';
 import { hasKernel, type JsKernel, registerJsKernel } from './js-kernel.js';
 
-// erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), the approximation tfjs's Erf kernels use.
-const P = 0.3275911;
-const A1 = 0.254829592,
-  A2 = -0.284496736,
-  A3 = 1.421413741,
-  A4 = -1.453152027,
-  A5 = 1.061405429;
-function erf(x: number): number {
-  const s = x < 0 ? -1 : 1;
-  const a = Math.abs(x);
-  const t = 1 / (1 + P * a);
-  return s * (1 - ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t * Math.exp(-a * a));
-}
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 const geluKernel: JsKernel = {
