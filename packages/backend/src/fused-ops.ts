@@ -112,10 +112,19 @@ function run(
   return Array.isArray(out) ? out : [out];
 }
 
+/** Largest tensor the fused GELU kernel takes on wasm. */
+export const GELU_FUSED_MAX = 8192;
+
 /** erf GELU, 0.5 x (1 + erf(x / sqrt 2)): one kernel forward and one backward on wasm and cpu. */
 export function gelu<T extends tf.Tensor>(x: T): T {
   registerFusedKernels();
-  if (x.dtype !== 'float32' || !hasKernel('VlakitGelu')) {
+  // Past a few thousand elements the stock wasm Erf (C++) beats erf in JS by more than the saved
+  // op overhead (measured on the bench's transformer block), so large tensors compose tfjs ops.
+  if (
+    x.dtype !== 'float32' ||
+    !hasKernel('VlakitGelu') ||
+    (tf.getBackend() === 'wasm' && x.size > GELU_FUSED_MAX)
+  ) {
     return tf.tidy(() => x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1))) as T;
   }
   const op = tf.customGrad(((input: tf.Tensor, save: tf.GradSaveFunc) => {
