@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm bench train [--json] [--samples N] [--warmup N] [--models block,pipeline] [--backend wasm|cpu]
-//                   [--stock] [--no-native] [--no-fused] [--no-torch] [--torch-threads 2]`
+//                   [--stock] [--no-native] [--no-fused] [--no-torch] [--torch-threads 2] [--stand-in]`
 // Times one training step (forward + backward + AdamW) of (a) the default pipeline and (b) a standard
 // transformer block (B32 T64 D128, 4 heads, MLP 512, pre-LN, erf GELU) in vlakit and in the PyTorch
 // reference (bench/torch_reference.py, same architecture, sizes and optimizer), interleaved sample by
@@ -8,8 +8,10 @@
 // shapes, x3 for forward + backward), the ratio vlakit/torch and the share of the fp32 peak measured
 // in the same run (numpy/OpenBLAS matmul on all cores). `--json`: the last line is
 // {"pipeline": {"vlakit_ms", "torch_ms", "ratio", ...}, "block": {...}, "peak_gflops": p}.
-// The pipeline is a stand-in built from plain tfjs ops with the default pipeline's shapes (ViT 64x64
-// patch 8 dim 64 depth 2 + small BERT + cross-attention + GRU chunk 8), the same in torch.
+// The pipeline is the default `vla demo` pipeline built from the stage packages (torch peer: the
+// stage packages' torch mirrors); without those packages, or with --stand-in, a stand-in built from
+// plain tfjs ops with the same shapes (ViT 64x64 patch 8 dim 64 depth 2 + small BERT +
+// cross-attention + GRU chunk 8), the same in torch.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -81,7 +83,7 @@ if (!['wasm', 'cpu', 'auto', 'tensorflow'].includes(backendName))
 
 function readHeader() {
   return `usage: pnpm bench train [--json] [--samples 9] [--warmup 3] [--models pipeline,block]
-       [--backend wasm|cpu|auto|tensorflow] [--stock] [--no-native] [--no-fused] [--no-torch] [--torch-threads 2]`;
+       [--backend wasm|cpu|auto|tensorflow] [--stock] [--no-native] [--no-fused] [--no-torch] [--torch-threads 2] [--stand-in]`;
 }
 
 // ---------------------------------------------------------------------------------------------
