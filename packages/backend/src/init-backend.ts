@@ -1,4 +1,3 @@
-import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { VlakitError } from '@vlakit/core';
 import { type BackendName, parseBackendName } from './backend-name.js';
@@ -63,6 +62,9 @@ async function initTensorflow(options: InitBackendOptions): Promise<BackendInfo>
 }
 
 async function initWasm(options: InitBackendOptions, note: string): Promise<BackendInfo> {
+  // Registered on demand: importing it at load time would make wasm (priority 2) tfjs's default
+  // backend in every program that merely imports this package.
+  await import('@tensorflow/tfjs-backend-wasm');
   await setBackend('wasm');
   if (options.fastKernels === false) {
     unregisterWasmKernels(); // in case an earlier call registered them
