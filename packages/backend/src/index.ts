@@ -1,2 +1,21 @@
-/** @vlakit/backend: its issue has not landed yet; this is its public API placeholder. */
-export const packageName = '@vlakit/backend';
+/** @vlakit/backend: picks and prepares the tfjs backend (tensorflow, wasm with faster kernels, cpu). */
+export {
+  ADAMW_KERNEL,
+  AdamW,
+  type AdamWAttrs,
+  type AdamWOptions,
+  adamwUpdate,
+  registerAdamWKernels,
+} from './adamw.js';
+export { BACKEND_NAMES, type BackendName, parseBackendName } from './backend-name.js';
+export { gelu, layerNorm, registerFusedKernels } from './fused-ops.js';
+export { type BackendInfo, type InitBackendOptions, initBackend } from './init-backend.js';
+export { type JsKernel, registerJsKernel } from './js-kernel.js';
+export { type ImportModule, loadTensorflow, TENSORFLOW_PACKAGES } from './load-tensorflow.js';
+export { loadNativeBlas, type NativeBlas, type NativeBlasStatus, nativeAddonPath } from './native-blas.js';
+export {
+  type RegisteredKernels,
+  registerWasmKernels,
+  unregisterWasmKernels,
+  type WasmKernelOptions,
+} from './wasm-kernels/register-wasm-kernels.js';

@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs';
+import { VlakitError } from '@vlakit/core';
+import { type BackendName, parseBackendName } from './backend-name.js';
+import { type ImportModule, loadTensorflow } from './load-tensorflow.js';
+import { loadNativeBlas } from './native-blas.js';
+import { registerWasmKernels, unregisterWasmKernels } from './wasm-kernels/register-wasm-kernels.js';
+
+export interface BackendInfo {
+  /** The tfjs backend now active: 'tensorflow', 'wasm' or 'cpu'. */
+  backend: string;
+  /** One line for logs and run records: what runs, and why when `auto` chose. */
+  description: string;
+  /** Our kernel overrides active on this backend (empty for tensorflow and cpu). */
+  kernels: string[];
+}
+
+export interface InitBackendOptions {
+  /** How optional packages are imported (tests inject failures here). */
+  importModule?: ImportModule;
+  /**
+   * Use the OpenBLAS addon for matmuls on wasm when it loads (default true; VLAKIT_NATIVE=0 also
+   * turns it off).
+   */
+  native?: boolean;
+  /** Register our faster wasm kernels and cpu fallbacks (default true). */
+  fastKernels?: boolean;
+}
+
+/**
+ * Picks and initialises the tfjs backend. `tensorflow` loads tfjs-node-gpu, else tfjs-node, and
+ * fails with the reasons when neither loads; `wasm` is tfjs-wasm with our kernels (and the OpenBLAS
+ * addon when it loads); `auto` is tensorflow when it loads, else wasm, and never drops to cpu.
+ */
+export async function initBackend(
+  name: BackendName = 'auto',
+  options: InitBackendOptions = {},
+): Promise<BackendInfo> {
+  const which = parseBackendName(name);
+  if (which === 'cpu') {
+    await setBackend('cpu');
+    return {
+      backend: 'cpu',
+      description: 'tfjs cpu (plain JavaScript, slow: for reference runs)',
+      kernels: [],
+    };
+  }
+  if (which === 'tensorflow') return initTensorflow(options);
+  if (which === 'wasm') return initWasm(options, '');
+  try {
+    return await initTensorflow(options);
+  } catch (error) {
+    const reasons = VlakitError.isInstance(error, 'backend') ? error.details.reasons : undefined;
+    const why = Array.isArray(reasons) ? reasons.join('; ') : String(error);
+    return initWasm(options, ` (auto: tensorflow unavailable: ${why})`);
+  }
+}
+
+async function initTensorflow(options: InitBackendOptions): Promise<BackendInfo> {
+  const pkg = await loadTensorflow(options.importModule);
+  await setBackend('tensorflow');
+  return { backend: 'tensorflow', description: `tensorflow via ${pkg}`, kernels: [] };
+}
+
+async function initWasm(options: InitBackendOptions, note: string): Promise<BackendInfo> {
+  // Registered on demand: importing it at load time would make wasm (priority 2) tfjs's default
+  // backend in every program that merely imports this package.
+  await import('@tensorflow/tfjs-backend-wasm');
+  await setBackend('wasm');
+  if (options.fastKernels === false) {
+    unregisterWasmKernels(); // in case an earlier call registered them
+    return { backend: 'wasm', description: `tfjs-wasm with stock kernels${note}`, kernels: [] };
+  }
+  const native = options.native === false ? undefined : loadNativeBlas();
+  const blas = native?.loaded ? native.blas : undefined;
+  const kernels = registerWasmKernels({ native: blas });
+  const matmul = blas
+    ? `OpenBLAS matmul (${blas.config().trim()})`
+    : `XNNPACK matmul${native && !native.loaded ? `; native addon ${native.reason}` : ''}`;
+  return {
+    backend: 'wasm',
+    description: `tfjs-wasm with vlakit kernels, ${matmul}, ${kernels.fallbacks.length} cpu fallbacks${note}`,
+    kernels: [...kernels.overrides, ...kernels.fallbacks.map((k) => `${k}(cpu)`)],
+  };
+}
+
+async function setBackend(name: string): Promise<void> {
+  let ok = false;
+  let cause: unknown;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (error) {
+    cause = error;
+  }
+  if (!ok || tf.getBackend() !== name) {
+    throw new VlakitError(
+      'backend',
+      `the tfjs ${name} backend failed to initialise${cause ? `: ${String(cause)}` : ''}`,
+      {
+        cause,
+      },
+    );
+  }
+  await tf.ready();
+}

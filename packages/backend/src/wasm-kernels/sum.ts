@@ -1,0 +1,50 @@
+import { type KernelFunc, type SumAttrs, type TensorInfo, util } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { f32 } from './wasm-heap.js';
+
+/**
+ * Sum for the wasm backend with a fast path for float32 sums over leading axes (bias gradients,
+ * broadcast reductions). The stock kernel transposes the input so the axes come last and then
+ * reduces, about 8 ms per million floats. Here the sum is a product with a row of ones,
+ * (1, rows) x (rows, cols), through our BatchMatMul (XNNPACK, or OpenBLAS sgemm on both cores), or a
+ * row-accumulating loop when `matMul` is not given. Everything else goes to the stock kernel.
+ */
+export function createSum(fallback: KernelFunc, matMul?: KernelFunc): KernelFunc {
+  return (args) => {
+    const backend = args.backend as BackendWasm;
+    const x = args.inputs.x as TensorInfo;
+    const { axis, keepDims } = args.attrs as unknown as SumAttrs;
+    const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+    const lead = axes.length > 0 && axes.every((a, i) => a === i);
+    if (x.dtype !== 'float32' || !lead || axes.length === x.shape.length) {
+      return fallback(args);
+    }
+    const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
+    const outShape = x.shape.slice(axes.length);
+    const cols = util.sizeFromShape(outShape);
+    const keptShape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : outShape;
+    if (matMul !== undefined && rows >= 64 && rows * cols >= 4096) {
+      const ones = backend.makeOutput([1, rows], 'float32'); // (1, rows)
+      f32(backend, ones).fill(1);
+      try {
+        const out = matMul({
+          inputs: { a: ones, b: { ...x, shape: [rows, cols] } },
+          backend,
+          attrs: { transposeA: false, transposeB: false },
+        }) as TensorInfo; // (1, cols)
+        return { ...out, shape: keptShape };
+      } finally {
+        backend.disposeData(ones.dataId);
+      }
+    }
+    const out = backend.makeOutput(keptShape, 'float32');
+    const xs = f32(backend, x); // (rows, cols)
+    const acc = new Float64Array(cols); // (cols), double accumulation like the cpu backend
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      for (let c = 0; c < cols; c++) acc[c]! += xs[base + c]!;
+    }
+    f32(backend, out).set(acc);
+    return out;
+  };
+}
