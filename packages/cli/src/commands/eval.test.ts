@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../cli-io.js';
 import { runCli } from '../program.js';
@@ -31,8 +32,14 @@ describe('vla eval', () => {
   it('argument errors: missing --run, bad --episodes, bad --checkpoint, not a run folder', async () => {
     const root = projectWithTestStages();
     const none = await run(['eval'], root);
-    expect(none.code).toBe(2);
-    expect(none.stderr).toContain("required option '--run <dir>'");
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('give exactly one of --run <dir> (a training run) or --policy <dir>');
+    const both = await run(['eval', '--run', 'a', '--policy', 'b'], root);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('give exactly one of');
+    const notBundle = await run(['eval', '--policy', root], root);
+    expect(notBundle.code).toBe(1);
+    expect(notBundle.stderr).toContain('is not a policy bundle');
     const badN = await run(['eval', '--run', 'x', '--episodes', '0'], root);
     expect(badN.code).toBe(2);
     expect(badN.stderr).toContain('expected a positive integer, got "0"');
@@ -78,5 +85,27 @@ describe('vla demo', () => {
     const r = await run(['demo', '--backend', 'metal'], projectWithTestStages());
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('got "metal"');
+  });
+
+  it('--policy runs an ONNX bundle closed-loop and prints the vla expert JSON shape', async () => {
+    const bundle = fileURLToPath(new URL('../../../runtime-onnx/test/fixtures/test-policy', import.meta.url));
+    const r = await run(
+      ['eval', '--policy', bundle, '--episodes', '1', '--execute-steps', '2', '--json'],
+      process.cwd(),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(out.episodes_per_family).toBe(1);
+    expect(Object.keys(out.families).sort()).toEqual([
+      'block2absolutelocation',
+      'block2block',
+      'block2block_relative_location',
+      'block2relativelocation',
+      'separate_blocks',
+    ]);
+    for (const f of Object.values(out.families) as Array<{ pc_success: number; ci95: number[] }>) {
+      expect(f.pc_success).toBeGreaterThanOrEqual(0);
+      expect(f.ci95).toHaveLength(2);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { quote, VlakitError } from '@vlakit/core';
-import { type EvalReport, evaluateRun } from '@vlakit/trainer';
+import { evaluateBundle } from '@vlakit/runtime-onnx';
+import { type EvalReport, evalConfigSchema, evalOptions, evaluateRun } from '@vlakit/trainer';
 import type { Command } from 'commander';
 import { type CliIo, printResult } from '../cli-io.js';
 import { cliLogger } from '../cli-logger.js';
@@ -37,22 +38,43 @@ export function formatEval(report: EvalReport): string {
 export function registerEval(program: Command, io: CliIo): void {
   program
     .command('eval')
-    .description('evaluate a trained run closed-loop in the tabletop simulator')
-    .requiredOption('--run <dir>', 'run folder written by vla train')
+    .description(
+      'evaluate a trained run (tfjs) or an exported ONNX policy bundle closed-loop in the tabletop simulator',
+    )
+    .option('--run <dir>', 'run folder written by vla train (tfjs policy)')
+    .option('--policy <dir>', 'policy bundle written by vla export (onnxruntime policy, no tfjs)')
+    .option(
+      '--execute-steps <n>',
+      'actions executed from each chunk before re-planning (with --policy)',
+      positiveInt,
+    )
     .option('--episodes <n>', 'episodes per task family (default: the run config, 50)', positiveInt)
     .option('--checkpoint <which>', 'best or last', oneOf(['best', 'last'] as const), 'best')
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, oneOf(BACKEND_CHOICES), 'auto')
     .option('--json', 'print one JSON object as the last line of stdout')
     .action(
       async (opts: {
-        run: string;
+        run?: string;
+        policy?: string;
+        executeSteps?: number;
         episodes?: number;
         checkpoint: 'best' | 'last';
         backend: BackendChoice;
         json?: boolean;
       }) => {
         const logger = cliLogger(io);
-        const runDir = resolve(io.cwd, opts.run);
+        if ((opts.run === undefined) === (opts.policy === undefined)) {
+          throw new VlakitError(
+            'input',
+            'give exactly one of --run <dir> (a training run) or --policy <dir> (an ONNX bundle)',
+          );
+        }
+        if (opts.policy !== undefined) {
+          const report = await evaluatePolicyBundle(resolve(io.cwd, opts.policy), opts, io);
+          printResult(io, Boolean(opts.json), evalJson(report), () => formatEval(report));
+          return;
+        }
+        const runDir = resolve(io.cwd, opts.run!);
         if (!existsSync(join(runDir, 'config.json'))) {
           throw new VlakitError(
             'checkpoint',
@@ -78,4 +100,32 @@ export function registerEval(program: Command, io: CliIo): void {
         printResult(io, Boolean(opts.json), evalJson(report), () => formatEval(report));
       },
     );
+}
+
+/** `vla eval --policy`: the ONNX bundle through onnxruntime, with the trainer's default eval settings. */
+async function evaluatePolicyBundle(
+  dir: string,
+  opts: { policy?: string; episodes?: number; executeSteps?: number },
+  io: CliIo,
+): Promise<EvalReport> {
+  if (!existsSync(join(dir, 'policy.json'))) {
+    throw new VlakitError(
+      'runtime',
+      `--policy ${quote(opts.policy)} is not a policy bundle: ${join(dir, 'policy.json')} does not exist (vla export writes it)`,
+    );
+  }
+  const sim = await tabletopFunctions();
+  const settings = evalOptions(evalConfigSchema.parse({}), undefined, {
+    ...(opts.episodes !== undefined ? { episodesPerFamily: opts.episodes } : {}),
+    ...(opts.executeSteps !== undefined ? { executeSteps: opts.executeSteps } : {}),
+  });
+  const bar = new ProgressBar(io, 'eval |{bar}| {value}/{total} episodes | ETA {eta}s');
+  try {
+    return (await evaluateBundle(dir, (policy, o) => sim.evaluatePolicy(policy as never, o as never), {
+      ...settings,
+      onProgress: (d: number, t: number) => bar.update(d, t),
+    })) as EvalReport;
+  } finally {
+    bar.stop();
+  }
 }
