@@ -4,21 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from './cli-io.js';
-import { runCli } from './program.js';
+import { runCaptured } from './test-run.js';
 
-async function run(argv: string[], cwd = process.cwd()) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    cwd,
-    interactive: false,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr, lastLine: stdout.trimEnd().split('\n').at(-1) ?? '' };
-}
+const run = runCaptured;
 
 /** A project folder with one third-party plugin installed, as `npm install vlakit-encoder-x` leaves it. */
 function projectWithPlugin(): string {

@@ -1,22 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli-io.js';
-import { runCli } from '../program.js';
 import { projectWithTestStages } from '../test-project.js';
+import { runCaptured } from '../test-run.js';
 import { evalJson, formatEval } from './eval.js';
 
-async function run(argv: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    cwd,
-    interactive: false,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runCaptured;
 
 const report = {
   episodes_per_family: 50,

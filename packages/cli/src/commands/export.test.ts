@@ -14,21 +14,9 @@ import {
 import { testStagesModule } from '@vlakit/core/testing';
 import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli-io.js';
-import { runCli } from '../program.js';
+import { runCaptured } from '../test-run.js';
 
-async function run(argv: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    cwd,
-    interactive: false,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr, lastLine: stdout.trimEnd().split('\n').at(-1) ?? '' };
-}
+const run = runCaptured;
 
 const pipeline = {
   stages: {

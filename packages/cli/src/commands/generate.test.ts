@@ -2,21 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli-io.js';
-import { runCli } from '../program.js';
+import { runCaptured } from '../test-run.js';
 
-async function run(argv: string[], cwd = process.cwd()) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    cwd,
-    interactive: false,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr, lastLine: stdout.trimEnd().split('\n').at(-1) ?? '' };
-}
+const run = runCaptured;
 
 describe('vla generate', () => {
   it('writes a LeRobot v3 dataset; the same seed reproduces identical data', async () => {

@@ -1,22 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli-io.js';
-import { runCli } from '../program.js';
 import { projectWithTestStages } from '../test-project.js';
+import { runCaptured } from '../test-run.js';
 
-async function run(argv: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    cwd,
-    interactive: false,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr, lastLine: stdout.trimEnd().split('\n').at(-1) ?? '' };
-}
+const run = runCaptured;
 
 describe('vla train', () => {
   it('trains a config, writes runs/<name>/ and prints JSON as the last line', async () => {
