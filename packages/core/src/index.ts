@@ -28,8 +28,10 @@ export {
 } from './graph-spec.js';
 export { type Initializer, init, initialValues } from './initializers.js';
 export {
+  type Activation,
   type AttentionResult,
   type AttentionWeights,
+  activate,
   type DenseWeights,
   dense,
   geluErf,

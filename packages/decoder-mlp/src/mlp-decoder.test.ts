@@ -1,8 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { createVlakitContainer, memoryLogger, port, StageRegistry, VlakitError } from '@vlakit/core';
+import {
+  createVlakitContainer,
+  geluErf as gelu,
+  memoryLogger,
+  port,
+  StageRegistry,
+  VlakitError,
+} from '@vlakit/core';
 import { describeStageConformance } from '@vlakit/core/testing';
 import { describe, expect, it } from 'vitest';
-import { gelu } from './activation.js';
 import { containerModule, type MlpDecoderOptions, MlpDecoderPlugin, manifest } from './index.js';
 
 const plugin = new MlpDecoderPlugin(memoryLogger());

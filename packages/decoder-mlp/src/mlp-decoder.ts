@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type ActionDecoderV1,
+  activate,
   type ForwardOptions,
   init,
   type PortSpec,
@@ -9,7 +10,6 @@ import {
   TfStage,
   type VariableFactory,
 } from '@vlakit/core';
-import { activate } from './activation.js';
 import type { MlpDecoderConfig } from './mlp-decoder-config.js';
 
 /*

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  activate,
   type ForwardOptions,
   init,
   type PortSpec,
@@ -9,7 +10,6 @@ import {
   TfStage,
   type VariableFactory,
 } from '@vlakit/core';
-import { activate } from './activation.js';
 import type { StateMlpConfig } from './state-mlp-config.js';
 
 /*

@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  activate,
+  dense,
   type ForwardOptions,
   type FusionV1,
   init,
+  layerNorm,
   type PortSpec,
   port,
   type TensorMap,
@@ -10,7 +13,6 @@ import {
   type VariableFactory,
 } from '@vlakit/core';
 import type { CrossAttentionConfig } from './cross-attention-config.js';
-import { activate, denseTokens, layerNorm } from './layers.js';
 
 /*
  * Cross-attention fusion (one post-LN transformer block whose keys come from the other modality):
@@ -67,7 +69,7 @@ export class CrossAttentionFusion extends TfStage<CrossAttentionConfig> implemen
   }
 
   private dense(name: string, x: tf.Tensor): tf.Tensor {
-    return denseTokens(x, this.v(`${name}/kernel`), this.v(`${name}/bias`)); // (B, L, Dout)
+    return dense(x, { kernel: this.v(`${name}/kernel`), bias: this.v(`${name}/bias`) }); // (B, L, Dout)
   }
 
   protected compute(inputs: Readonly<TensorMap>, _options: ForwardOptions): TensorMap {
@@ -113,12 +115,15 @@ export class CrossAttentionFusion extends TfStage<CrossAttentionConfig> implemen
 
     const h = layerNorm(
       tf.add(x, this.dense('attention/output', context)), // (B, Lq, D)
-      this.v('norm1/gamma'),
-      this.v('norm1/beta'),
+      { gamma: this.v('norm1/gamma'), beta: this.v('norm1/beta') },
       epsilon,
     ); // (B, Lq, D)
     const ff = this.dense('ffn/out', activate(this.dense('ffn/in', h), activation)); // (B, Lq, D)
-    let tokens = layerNorm(tf.add(h, ff), this.v('norm2/gamma'), this.v('norm2/beta'), epsilon); // (B, Lq, D)
+    let tokens = layerNorm(
+      tf.add(h, ff),
+      { gamma: this.v('norm2/gamma'), beta: this.v('norm2/beta') },
+      epsilon,
+    ); // (B, Lq, D)
 
     let fused: tf.Tensor;
     if (query === 'language') {

@@ -16,5 +16,6 @@ export function dense(x: tf.Tensor, w: DenseWeights): tf.Tensor {
   const lead = x.shape.slice(0, -1);
   const flat = tf.matMul(x.reshape([-1, inDim]), w.kernel); // (M, Out), M = prod(lead)
   const biased = w.bias ? tf.add(flat, w.bias) : flat; // (M, Out)
-  return biased.reshape([...lead, outDim]); // (..., Out)
+  // -1 for the leading (batch) axis keeps the batch size out of the Reshape attribute
+  return lead.length === 0 ? biased.reshape([outDim]) : biased.reshape([-1, ...lead.slice(1), outDim]); // (..., Out)
 }

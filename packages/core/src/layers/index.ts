@@ -1,6 +1,6 @@
 /** Small, model-agnostic tensor helpers shared by stage plugins (no variables of their own). */
 export { type DenseWeights, dense } from './dense.js';
-export { geluErf } from './gelu.js';
+export { type Activation, activate, geluErf } from './gelu.js';
 export { type LayerNormWeights, layerNorm } from './layer-norm.js';
 export {
   type AttentionResult,
