@@ -1,8 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   buildPipeline,
   createVlakitContainer,
@@ -14,6 +11,7 @@ import {
 import { testStagesModule } from '@vlakit/core/testing';
 import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
+import { projectWithTestStages } from '../test-project.js';
 import { runCaptured } from '../test-run.js';
 
 const run = runCaptured;
@@ -29,33 +27,7 @@ const pipeline = {
 
 /** A project with a plugin package serving core's test stages, and a run folder trained with them. */
 function projectWithRun(): { root: string; run: string } {
-  const require = createRequire(import.meta.url);
-  const root = mkdtempSync(join(tmpdir(), 'vla-export-'));
-  const dir = join(root, 'node_modules', 'vlakit-test-stages');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'package.json'),
-    JSON.stringify({
-      name: 'vlakit-test-stages',
-      version: '0.0.1',
-      type: 'module',
-      main: 'index.js',
-      keywords: ['vlakit-plugin'],
-    }),
-  );
-  const core = join(dirname(dirname(require.resolve('@vlakit/core'))), 'dist', 'testing', 'index.js');
-  const kinds = {
-    'test-vision': 'VisionEncoder',
-    'test-language': 'LanguageEncoder',
-    'test-fusion': 'Fusion',
-    'test-decoder': 'ActionDecoder',
-  };
-  writeFileSync(
-    join(dir, 'index.js'),
-    `export { testStagesModule as containerModule } from '${pathToFileURL(core).href}';
-export const manifest = ${JSON.stringify(Object.entries(kinds).map(([id, kind]) => ({ id, kind, packageName: 'vlakit-test-stages', version: '0.0.1', description: id, configSchema: {}, specificationVersion: 'v1' })))};
-`,
-  );
+  const root = projectWithTestStages();
   const runDir = join(root, 'runs', 'tiny');
   mkdirSync(join(runDir, 'checkpoints', 'step-3'), { recursive: true });
   writeFileSync(join(runDir, 'config.json'), JSON.stringify({ name: 'tiny', seed: 1, pipeline }));
