@@ -1,36 +1,41 @@
 import * as tf from '@tensorflow/tfjs';
-import { VlakitError } from '@vlakit/core';
+import { layerNorm as coreLayerNorm, FUSED_KERNELS, geluErf, VlakitError } from '@vlakit/core';
 import { erf } from './erf.js';
-import { hasKernel, type JsKernel, registerJsKernel } from './js-kernel.js';
+import { expNeg } from './exp-neg.js';
+import { type JsKernel, registerJsKernel } from './js-kernel.js';
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
+/** erf GELU: y, and Phi(x) = 0.5 (1 + erf(x / sqrt 2)) for the gradient. */
 const geluKernel: JsKernel = {
-  name: 'VlakitGelu',
+  name: FUSED_KERNELS.gelu,
   inputs: ['x'],
-  outputShapes: ([x]) => [x!],
-  run([x], [y]) {
+  outputShapes: ([x]) => [x!, x!],
+  run([x], [y, cdf]) {
     for (let i = 0; i < x!.length; i++) {
       const v = x![i]!;
-      y![i] = 0.5 * v * (1 + erf(v * Math.SQRT1_2));
+      const c = 0.5 + 0.5 * erf(v * Math.SQRT1_2);
+      cdf![i] = c;
+      y![i] = v * c;
     }
   },
 };
+/** dx = dy (Phi(x) + x phi(x)), Phi saved by the forward kernel. */
 const geluGradKernel: JsKernel = {
-  name: 'VlakitGeluGrad',
-  inputs: ['dy', 'x'],
+  name: FUSED_KERNELS.geluGrad,
+  inputs: ['dy', 'x', 'cdf'],
   outputShapes: ([dy]) => [dy!],
-  run([dy, x], [dx]) {
+  run([dy, x, cdf], [dx]) {
     for (let i = 0; i < x!.length; i++) {
       const v = x![i]!;
-      dx![i] = dy![i]! * (0.5 * (1 + erf(v * Math.SQRT1_2)) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI);
+      dx![i] = dy![i]! * (cdf![i]! + v * expNeg(0.5 * v * v) * INV_SQRT_2PI);
     }
   },
 };
 
 /** LayerNorm over the last axis: y, and per row the mean and 1/sqrt(var + eps) for the gradient. */
 const layerNormKernel: JsKernel = {
-  name: 'VlakitLayerNorm',
+  name: FUSED_KERNELS.layerNorm,
   inputs: ['x', 'gamma', 'beta'],
   outputShapes: ([x]) => [
     x!,
@@ -59,7 +64,7 @@ const layerNormKernel: JsKernel = {
   },
 };
 const layerNormGradKernel: JsKernel = {
-  name: 'VlakitLayerNormGrad',
+  name: FUSED_KERNELS.layerNormGrad,
   inputs: ['dy', 'x', 'gamma', 'mean', 'rstd'],
   outputShapes: ([, x, g]) => [x!, g!, g!],
   run([dy, x, g, mean, rstd], [dx, dg, db], [shape]) {
@@ -94,52 +99,38 @@ const layerNormGradKernel: JsKernel = {
   },
 };
 
-let registered = false;
-/** Registers the fused GELU and LayerNorm kernels for wasm and cpu (idempotent). */
+const FUSED = [geluKernel, geluGradKernel, layerNormKernel, layerNormGradKernel];
+
+/**
+ * Registers the fused GELU and LayerNorm kernels (core's FUSED_KERNELS) for wasm and cpu
+ * (idempotent). From then on core's `layerNorm` and `geluErf`, and so every stage, use them.
+ */
 export function registerFusedKernels(): void {
-  if (registered) return;
-  for (const k of [geluKernel, geluGradKernel, layerNormKernel, layerNormGradKernel]) registerJsKernel(k);
-  registered = true;
+  for (const k of FUSED) registerJsKernel(k);
 }
 
-/** Runs one of our kernels; always returns the list of outputs. */
-function run(
-  name: string,
-  inputs: Record<string, tf.Tensor>,
-  attrs: Record<string, unknown> = {},
-): tf.Tensor[] {
-  const out = tf.engine().runKernel(name, inputs as never, attrs as never) as tf.Tensor | tf.Tensor[];
-  return Array.isArray(out) ? out : [out];
+/** Removes the fused GELU and LayerNorm kernels from wasm and cpu (core composes tfjs ops again). */
+export function unregisterFusedKernels(): void {
+  for (const k of FUSED) {
+    for (const backend of ['wasm', 'cpu']) {
+      if (tf.getKernel(k.name, backend) !== undefined) tf.unregisterKernel(k.name, backend);
+    }
+  }
 }
 
-/** Largest tensor the fused GELU kernel takes on wasm. */
-export const GELU_FUSED_MAX = 8192;
-
-/** erf GELU, 0.5 x (1 + erf(x / sqrt 2)): one kernel forward and one backward on wasm and cpu. */
+/**
+ * erf GELU, 0.5 x (1 + erf(x / sqrt 2)): registers the fused kernels and runs core's `geluErf`
+ * (one kernel forward and one backward on wasm and cpu; tfjs ops elsewhere).
+ */
 export function gelu<T extends tf.Tensor>(x: T): T {
   registerFusedKernels();
-  // Past a few thousand elements the stock wasm Erf (C++) beats erf in JS by more than the saved
-  // op overhead (measured on the bench's transformer block), so large tensors compose tfjs ops.
-  if (
-    x.dtype !== 'float32' ||
-    !hasKernel('VlakitGelu') ||
-    (tf.getBackend() === 'wasm' && x.size > GELU_FUSED_MAX)
-  ) {
-    return tf.tidy(() => x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1))) as T;
-  }
-  const op = tf.customGrad(((input: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([input]);
-    return {
-      value: run('VlakitGelu', { x: input })[0]!,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => run('VlakitGeluGrad', { dy, x: saved[0]! })[0]!,
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(x) as T;
+  return geluErf(x) as T;
 }
 
 /**
  * LayerNorm over the last axis (biased variance, as torch and tf.moments): (x - mean) / sqrt(var +
- * epsilon) * gamma + beta. One kernel forward and one backward on wasm and cpu; tfjs ops elsewhere.
+ * epsilon) * gamma + beta. Registers the fused kernels and runs core's `layerNorm` (one kernel
+ * forward and one backward on wasm and cpu; tfjs ops elsewhere).
  */
 export function layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, epsilon = 1e-5): T {
   const d = x.shape.at(-1);
@@ -150,26 +141,5 @@ export function layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.
     );
   }
   registerFusedKernels();
-  if (x.dtype !== 'float32' || !hasKernel('VlakitLayerNorm')) {
-    return tf.tidy(() => {
-      const { mean, variance } = tf.moments(x, -1, true);
-      return x
-        .sub(mean)
-        .mul(tf.rsqrt(variance.add(epsilon)))
-        .mul(gamma)
-        .add(beta);
-    }) as T;
-  }
-  const op = tf.customGrad(((input: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [y, mean, rstd] = run('VlakitLayerNorm', { x: input, gamma: g, beta: b }, { epsilon });
-    save([input, g, mean!, rstd!]);
-    return {
-      value: y!,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sg, sm, sr] = saved;
-        return run('VlakitLayerNormGrad', { dy, x: sx!, gamma: sg!, mean: sm!, rstd: sr! });
-      },
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(x, gamma, beta) as T;
+  return coreLayerNorm(x, { gamma, beta }, epsilon) as T;
 }

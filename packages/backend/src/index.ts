@@ -5,10 +5,11 @@ export {
   type AdamWAttrs,
   type AdamWOptions,
   adamwUpdate,
+  fusedAdamWStep,
   registerAdamWKernels,
 } from './adamw.js';
 export { BACKEND_NAMES, type BackendName, parseBackendName } from './backend-name.js';
-export { gelu, layerNorm, registerFusedKernels } from './fused-ops.js';
+export { gelu, layerNorm, registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
 export { type BackendInfo, type InitBackendOptions, initBackend } from './init-backend.js';
 export { type JsKernel, registerJsKernel } from './js-kernel.js';
 export { type ImportModule, loadTensorflow, TENSORFLOW_PACKAGES } from './load-tensorflow.js';

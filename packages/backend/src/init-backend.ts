@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { VlakitError } from '@vlakit/core';
+import { FUSED_KERNELS, VlakitError } from '@vlakit/core';
+import { ADAMW_KERNEL, registerAdamWKernels } from './adamw.js';
 import { type BackendName, parseBackendName } from './backend-name.js';
+import { registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
 import { type ImportModule, loadTensorflow } from './load-tensorflow.js';
 import { loadNativeBlas } from './native-blas.js';
 import { registerWasmKernels, unregisterWasmKernels } from './wasm-kernels/register-wasm-kernels.js';
@@ -24,6 +26,11 @@ export interface InitBackendOptions {
   native?: boolean;
   /** Register our faster wasm kernels and cpu fallbacks (default true). */
   fastKernels?: boolean;
+  /**
+   * Register the fused LayerNorm / GELU / AdamW kernels (wasm and cpu), which core's layers, and so
+   * every stage, then use (default true; off when `fastKernels` is false).
+   */
+  fused?: boolean;
 }
 
 /**
@@ -68,18 +75,30 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
   await setBackend('wasm');
   if (options.fastKernels === false) {
     unregisterWasmKernels(); // in case an earlier call registered them
+    unregisterFusedKernels();
     return { backend: 'wasm', description: `tfjs-wasm with stock kernels${note}`, kernels: [] };
   }
   const native = options.native === false ? undefined : loadNativeBlas();
   const blas = native?.loaded ? native.blas : undefined;
   const kernels = registerWasmKernels({ native: blas });
+  const fused = options.fused !== false;
+  if (fused) {
+    registerFusedKernels();
+    registerAdamWKernels();
+  } else {
+    unregisterFusedKernels();
+  }
   const matmul = blas
     ? `OpenBLAS matmul (${blas.config().trim()})`
     : `XNNPACK matmul${native && !native.loaded ? `; native addon ${native.reason}` : ''}`;
   return {
     backend: 'wasm',
     description: `tfjs-wasm with vlakit kernels, ${matmul}, ${kernels.fallbacks.length} cpu fallbacks${note}`,
-    kernels: [...kernels.overrides, ...kernels.fallbacks.map((k) => `${k}(cpu)`)],
+    kernels: [
+      ...kernels.overrides,
+      ...(fused ? [FUSED_KERNELS.layerNorm, FUSED_KERNELS.gelu, ADAMW_KERNEL] : []),
+      ...kernels.fallbacks.map((k) => `${k}(cpu)`),
+    ],
   };
 }
 

@@ -34,11 +34,16 @@ export {
   activate,
   type DenseWeights,
   dense,
+  FUSED_KERNELS,
   geluErf,
+  geluErfComposed,
+  hasKernels,
   type LayerNormWeights,
   layerNorm,
+  layerNormComposed,
   MASKED_LOGIT,
   multiHeadAttention,
+  runKernel,
 } from './layers/index.js';
 export { type Logger, memoryLogger, stderrLogger } from './logger.js';
 export {

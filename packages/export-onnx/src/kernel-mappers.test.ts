@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerFusedKernels } from '@vlakit/backend';
+import { geluErf, layerNorm } from '@vlakit/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KERNEL_MAPPERS } from './kernel-mappers.js';
 import { type FnInput, fnModel, hasPythonOnnx, onnxVsTfjs, pythonCheckModels } from './test-helpers.js';
@@ -187,6 +189,22 @@ const cases: Case[] = [
     vars: v('k', [2, 2, 3, 4], 6),
   },
 ];
+
+// core's layerNorm / geluErf run these fused kernels once @vlakit/backend registers them (cpu here)
+registerFusedKernels();
+cases.push(
+  {
+    kernel: 'VlakitLayerNorm',
+    inputs: [X([5, 8])],
+    fn: ({ x }, vars) => layerNorm(x!, { gamma: vars.get('gamma')!, beta: vars.get('beta')! }, 1e-12),
+    vars: () =>
+      new Map([
+        ['gamma', tf.variable(tf.randomNormal([8], 1, 0.3, 'float32', 7), true, `gamma_${Math.random()}`)],
+        ['beta', tf.variable(tf.randomNormal([8], 0, 0.3, 'float32', 8), true, `beta_${Math.random()}`)],
+      ]),
+  },
+  un('VlakitGelu', geluErf, X([3, 6])),
+);
 
 const exported: string[] = [];
 

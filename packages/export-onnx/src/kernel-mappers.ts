@@ -222,6 +222,23 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
       [c.out()],
     );
   },
+  // core's fused kernels (FUSED_KERNELS in @vlakit/core), registered by @vlakit/backend
+  VlakitLayerNorm: (c) => {
+    // inputs x, gamma, beta; only output 0 (y) is used at inference (mean/rstd feed the gradient)
+    c.node('LayerNormalization', [c.input(0), c.input(1), c.input(2)], [c.out(0)], {
+      axis: -1,
+      epsilon: { float: c.attr<number>('epsilon') },
+    });
+  },
+  VlakitGelu: (c) => {
+    // opset 17 has no Gelu: Div -> Erf -> Add -> Mul -> Mul, which onnxruntime fuses into Gelu
+    const x = c.input(0);
+    const scaled = c.node('Div', [x, c.builder.scalar(Math.SQRT2)], 1)[0]!;
+    const e = c.node('Erf', [scaled], 1)[0]!;
+    const onePlus = c.node('Add', [e, c.builder.scalar(1)], 1)[0]!;
+    const times = c.node('Mul', [onePlus, x], 1)[0]!;
+    c.node('Mul', [times, c.builder.scalar(0.5)], [c.out(0)]);
+  },
   Softmax: (c) => {
     c.node('Softmax', [c.input(0)], [c.out()], { axis: c.attr<number>('dim') ?? -1 });
   },

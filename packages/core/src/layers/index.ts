@@ -1,7 +1,8 @@
 /** Small, model-agnostic tensor helpers shared by stage plugins (no variables of their own). */
 export { type DenseWeights, dense } from './dense.js';
-export { type Activation, activate, geluErf } from './gelu.js';
-export { type LayerNormWeights, layerNorm } from './layer-norm.js';
+export { FUSED_KERNELS, hasKernels, runKernel } from './fused-kernels.js';
+export { type Activation, activate, geluErf, geluErfComposed } from './gelu.js';
+export { type LayerNormWeights, layerNorm, layerNormComposed } from './layer-norm.js';
 export {
   type AttentionResult,
   type AttentionWeights,

@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs';
+import { FUSED_KERNELS, geluErf, geluErfComposed, layerNorm, layerNormComposed } from '@vlakit/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
+import { initBackend } from './init-backend.js';
+
+/** Deterministic values in [-amp, amp] (GELU cases reach past erf's +-4 clamp). */
+function values(shape: number[], seed: number, amp = 3): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(
+    Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + seed) * amp),
+    shape,
+  );
+}
+
+/** Value and the gradients of sum(f(...) * w) for a fixed weighting w, as flat arrays. */
+function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): Float32Array[] {
+  return tf.tidy(() => {
+    const y = f(...inputs);
+    const w = values(y.shape, 99, 1);
+    const { grads } = tf.valueAndGrads(
+      (...xs: tf.Tensor[]) =>
+        f(...xs)
+          .mul(w)
+          .sum() as tf.Scalar,
+    )(inputs);
+    return [y.dataSync() as Float32Array, ...grads.map((g) => g.dataSync() as Float32Array)];
+  });
+}
+
+/** Largest |a - b| / (1 + |b|) over all outputs: absolute for small values, relative for sums. */
+const maxDiff = (a: Float32Array[], b: Float32Array[]) =>
+  Math.max(
+    ...a.map((row, i) =>
+      Math.max(...Array.from(row, (v, j) => Math.abs(v - b[i]![j]!) / (1 + Math.abs(b[i]![j]!)))),
+    ),
+  );
+
+/** Runs `f` with the fused kernels registered and without, on the current backend. */
+function fusedAndComposed(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]) {
+  registerFusedKernels();
+  const calls: string[] = [];
+  const run = tf.engine().runKernel.bind(tf.engine());
+  // record which kernels ran, to prove the fused path was taken
+  tf.engine().runKernel = ((name: string, ...rest: unknown[]) => {
+    calls.push(name);
+    return (run as (...a: unknown[]) => unknown)(name, ...rest);
+  }) as typeof run;
+  let fused: Float32Array[];
+  try {
+    fused = valueAndGrads(f, inputs);
+  } finally {
+    tf.engine().runKernel = run;
+  }
+  unregisterFusedKernels();
+  const composed = valueAndGrads(f, inputs);
+  registerFusedKernels();
+  return { fused, composed, calls };
+}
+
+afterAll(async () => {
+  registerFusedKernels();
+  await initBackend('cpu');
+});
+
+describe.each(['cpu', 'wasm'] as const)(
+  "core's layers on %s: fused kernels equal the composed ops",
+  (backend) => {
+    it('layerNorm (ViT-sized, eps 1e-12): value and gradients of x, gamma, beta within 1e-5', async () => {
+      await initBackend(backend, { native: false });
+      const inputs = [values([4, 65, 64], 2), values([64], 3, 1), values([64], 4, 1)];
+      const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => layerNorm(x, { gamma: g, beta: b }, 1e-12);
+      const { fused, composed, calls } = fusedAndComposed(f as never, inputs);
+      expect(calls).toContain(FUSED_KERNELS.layerNorm);
+      expect(calls).toContain(FUSED_KERNELS.layerNormGrad);
+      expect(maxDiff(fused, composed)).toBeLessThanOrEqual(1e-5);
+      const reference = valueAndGrads(
+        ((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+          layerNormComposed(x, { gamma: g, beta: b }, 1e-12)) as never,
+        inputs,
+      );
+      expect(maxDiff(fused, reference)).toBeLessThanOrEqual(1e-5);
+      tf.dispose(inputs);
+    });
+
+    it('geluErf (values in [-5, 5]): value and gradient within 1e-5', async () => {
+      await initBackend(backend, { native: false });
+      const inputs = [values([4, 65, 128], 1, 5)];
+      const { fused, composed, calls } = fusedAndComposed(geluErf, inputs);
+      expect(calls).toContain(FUSED_KERNELS.gelu);
+      expect(calls).toContain(FUSED_KERNELS.geluGrad);
+      expect(maxDiff(fused, composed)).toBeLessThanOrEqual(1e-5);
+      expect(maxDiff(fused, valueAndGrads(geluErfComposed, inputs))).toBeLessThanOrEqual(1e-5);
+      tf.dispose(inputs);
+    });
+
+    it('without the fused kernels, core composes tfjs ops and leaks nothing', async () => {
+      await initBackend(backend, { native: false, fused: false });
+      const x = values([2, 3, 8], 5);
+      const before = tf.memory().numTensors;
+      const y = tf.tidy(() => geluErf(layerNorm(x, { gamma: tf.ones([8]), beta: tf.zeros([8]) }, 1e-5)));
+      expect(tf.memory().numTensors).toBe(before + 1);
+      tf.dispose([x, y]);
+    });
+  },
+);

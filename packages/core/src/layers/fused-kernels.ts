@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Names of the fused kernels core's layers call when the active tfjs backend has them registered
+ * (@vlakit/backend registers them for wasm and cpu); without them the layers compose plain tfjs ops.
+ * Contracts (float32, last axis D, R = product of the leading axes):
+ * - VlakitLayerNorm: inputs x (..., D), gamma (D), beta (D); attr epsilon. Outputs y (..., D),
+ *   mean (R) and rstd = 1 / sqrt(biased var + epsilon) (R).
+ * - VlakitLayerNormGrad: inputs dy, x, gamma, mean, rstd. Outputs dx (..., D), dgamma (D), dbeta (D).
+ * - VlakitGelu: input x. Outputs y = x Phi(x) and Phi(x) = 0.5 (1 + erf(x / sqrt 2)), shaped like x.
+ * - VlakitGeluGrad: inputs dy, x, cdf (the forward's Phi(x)). Output dy * GELU'(x).
+ * ONNX export maps VlakitLayerNorm to LayerNormalization and VlakitGelu to Div/Erf/Add/Mul/Mul.
+ */
+export const FUSED_KERNELS = {
+  layerNorm: 'VlakitLayerNorm',
+  layerNormGrad: 'VlakitLayerNormGrad',
+  gelu: 'VlakitGelu',
+  geluGrad: 'VlakitGeluGrad',
+} as const;
+
+/** True when the active backend has every kernel in `names`. */
+export function hasKernels(...names: string[]): boolean {
+  const backend = tf.getBackend();
+  return names.every((n) => tf.getKernel(n, backend) !== undefined);
+}
+
+/** Runs a kernel by name; always returns the list of its outputs. */
+export function runKernel(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown> = {},
+): tf.Tensor[] {
+  const out = tf.engine().runKernel(name, inputs as never, attrs as never) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(out) ? out : [out];
+}
