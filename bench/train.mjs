@@ -410,30 +410,53 @@ const median = (xs) => {
 const log = (msg) => process.stderr.write(`${msg}\n`);
 
 // ---------------------------------------------------------------------------------------------
-const info = await initBackend(backendName, { native: !flag('--no-native'), fastKernels: !flag('--stock') });
+// --no-fused also keeps core's layers (and so the stages) on composed tfjs ops
+const info = await initBackend(backendName, {
+  native: !flag('--no-native'),
+  fastKernels: !flag('--stock'),
+  fused: !flag('--no-fused'),
+});
 log(`vlakit backend: ${info.description}`);
-if (process.env.VLAKIT_BENCH_PROFILE === '1') {
-  // Per-kernel wall time over the whole run, printed at exit (for finding the slow kernels).
+// Per-kernel wall time over the measured (non-warmup) steps, printed per step at exit (for finding
+// the slow kernels). VLAKIT_BENCH_PROFILE_SHAPES=1 keys BatchMatMul by shape, =all every kernel.
+const profile = process.env.VLAKIT_BENCH_PROFILE === '1' ? { on: false, steps: 0, stepMs: 0 } : undefined;
+if (profile) {
   const times = new Map();
+  const shapes = process.env.VLAKIT_BENCH_PROFILE_SHAPES;
+  const shapeOf = (t) => (t?.shape ? `[${t.shape}]` : '');
   for (const k of tf.getKernelsForBackend(tf.getBackend())) {
     const f = k.kernelFunc;
     k.kernelFunc = (args) => {
+      if (!profile.on) return f(args);
       const t0 = performance.now();
       const r = f(args);
-      const key =
-        k.kernelName === 'BatchMatMul' && process.env.VLAKIT_BENCH_PROFILE_SHAPES === '1'
-          ? `BatchMatMul ${args.inputs.a.shape}${args.attrs.transposeA ? 'T' : ''} x ${args.inputs.b.shape}${args.attrs.transposeB ? 'T' : ''}`
-          : k.kernelName;
+      const dt = performance.now() - t0;
+      let key = k.kernelName;
+      if (k.kernelName === 'BatchMatMul' && shapes)
+        key = `BatchMatMul ${args.inputs.a.shape}${args.attrs.transposeA ? 'T' : ''} x ${args.inputs.b.shape}${args.attrs.transposeB ? 'T' : ''}`;
+      else if (shapes === 'all') key = `${k.kernelName} ${Object.values(args.inputs).map(shapeOf).join(' ')}`;
       const e = times.get(key) ?? [0, 0];
-      e[0] += performance.now() - t0;
+      e[0] += dt;
       e[1]++;
       times.set(key, e);
       return r;
     };
   }
   process.on('exit', () => {
-    for (const [n, [ms, c]] of [...times].sort((a, b) => b[1][0] - a[1][0]).slice(0, 20)) {
-      log(`${n.padEnd(28)} ${ms.toFixed(1).padStart(9)} ms ${String(c).padStart(6)} calls`);
+    const n = Math.max(profile.steps, 1);
+    let kernelMs = 0;
+    let calls = 0;
+    for (const [ms, c] of times.values()) {
+      kernelMs += ms;
+      calls += c;
+    }
+    log(
+      `profile over ${n} measured steps: step ${(profile.stepMs / n).toFixed(1)} ms, inside kernels ${(kernelMs / n).toFixed(1)} ms, ${(calls / n).toFixed(0)} kernel calls per step`,
+    );
+    for (const [name, [ms, c]] of [...times].sort((a, b) => b[1][0] - a[1][0]).slice(0, 40)) {
+      log(
+        `${name.padEnd(40)} ${(ms / n).toFixed(2).padStart(8)} ms ${(c / n).toFixed(1).padStart(7)} calls per step`,
+      );
     }
   });
 }
@@ -484,9 +507,15 @@ for (const name of modelNames) {
     tl = [];
   let vLoss = 0;
   for (let i = 0; i < warmup + samples; i++) {
+    if (profile) profile.on = i >= warmup;
     const t0 = performance.now();
     vLoss = step();
     const ms = performance.now() - t0;
+    if (profile?.on) {
+      profile.on = false;
+      profile.steps++;
+      profile.stepMs += ms;
+    }
     const tr = torch
       ? await torch.ask({ cmd: 'step', model: which === 'stand-in' ? 'pipeline' : which })
       : undefined;
