@@ -3,10 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
-import { VlakitError } from '@vlakit/core';
+import { FUSED_KERNELS, VlakitError } from '@vlakit/core';
 
-/** Name of the fused AdamW update kernel (registered for wasm and cpu). */
-export const ADAMW_KERNEL = 'VlakitAdamW';
+/** Name of the fused AdamW update kernel (registered for wasm and cpu; core's FUSED_KERNELS.adamw). */
+export const ADAMW_KERNEL = FUSED_KERNELS.adamw;
 
 export interface AdamWAttrs {
   lr: number;
@@ -100,10 +100,8 @@ const cpuAdamW: KernelFunc = ({ inputs, attrs, backend: kb }) => {
   }));
 };
 
-let kernelsRegistered = false;
 /** Registers the fused kernel for wasm and cpu (idempotent). Other backends use plain tfjs ops. */
 export function registerAdamWKernels(): void {
-  if (kernelsRegistered) return;
   for (const [backendName, kernelFunc] of [
     ['wasm', wasmAdamW],
     ['cpu', cpuAdamW],
@@ -112,7 +110,6 @@ export function registerAdamWKernels(): void {
       tf.registerKernel({ kernelName: ADAMW_KERNEL, backendName, kernelFunc });
     }
   }
-  kernelsRegistered = true;
 }
 
 /**

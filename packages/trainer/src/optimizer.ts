@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { quote, VlakitError } from '@vlakit/core';
+import { FUSED_KERNELS, hasKernels, quote, runKernel, VlakitError } from '@vlakit/core';
 import type { OptimizerConfig } from './training-config.js';
 
 /**
@@ -55,6 +55,25 @@ export class Optimizer {
         }
         const m = this.slot(`m/${name}`, w);
         const v = this.slot(`v/${name}`, w);
+        if (w.dtype === 'float32' && hasKernels(FUSED_KERNELS.adamw)) {
+          // one fused kernel (registered by @vlakit/backend) instead of about a dozen tfjs ops
+          const [p, m1, v1] = runKernel(
+            FUSED_KERNELS.adamw,
+            { param: w, grad: g, m, v },
+            {
+              lr: rate,
+              beta1: b1,
+              beta2: b2,
+              epsilon: eps,
+              weightDecay: type === 'adamw' ? wd : 0,
+              step: this.t,
+            },
+          ); // each like w
+          w.assign(p!);
+          m.assign(m1!);
+          v.assign(v1!);
+          return;
+        }
         m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1))); // like w
         v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2))); // like w
         const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps)); // like w

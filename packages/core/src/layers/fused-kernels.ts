@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
  * - VlakitLayerNormGrad: inputs dy, x, gamma, mean, rstd. Outputs dx (..., D), dgamma (D), dbeta (D).
  * - VlakitGelu: input x. Outputs y = x Phi(x) and Phi(x) = 0.5 (1 + erf(x / sqrt 2)), shaped like x.
  * - VlakitGeluGrad: inputs dy, x, cdf (the forward's Phi(x)). Output dy * GELU'(x).
+ * - VlakitAdamW: inputs param, grad, m, v; attrs lr, beta1, beta2, epsilon, weightDecay, step (1-based).
+ *   Outputs the new param, m and v of one torch.optim.AdamW step (weightDecay 0: Adam).
  * ONNX export maps VlakitLayerNorm to LayerNormalization and VlakitGelu to Div/Erf/Add/Mul/Mul.
  */
 export const FUSED_KERNELS = {
@@ -16,6 +18,7 @@ export const FUSED_KERNELS = {
   layerNormGrad: 'VlakitLayerNormGrad',
   gelu: 'VlakitGelu',
   geluGrad: 'VlakitGeluGrad',
+  adamw: 'VlakitAdamW',
 } as const;
 
 /** True when the active backend has every kernel in `names`. */
