@@ -7,7 +7,7 @@ import { optimizerConfigSchema } from './training-config.js';
 
 /** Five updates of two variables with per-variable scales; returns the weights and slots. */
 function train(type: 'adam' | 'adamw'): Float32Array[] {
-  const vars = new Map([
+  const vars = new Map<string, tf.Variable>([
     ['a/w', tf.variable(tf.tensor2d([0.5, -1, 2, 0.25, -0.75, 1.5], [2, 3]))],
     ['b/w', tf.variable(tf.tensor1d([1, -2, 3]))],
   ]);
