@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// `pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N]`
+// What behaviour cloning of the scripted expert can reach with perfect perception: an MLP that sees
+// the true world state (bench/imitation_policy.py, PyTorch) is trained on the expert's 8-step action
+// chunks (the same demonstrations `vla demo` trains on: BLOCK_4, 64x64 resets, generation seeds) and
+// evaluated closed-loop in the simulator on the evaluation seeds (receding horizon, 4 of 8 actions,
+// 200 steps), so the success a vision-language policy could reach at a sample budget is measured,
+// not guessed. --runs: comma-separated FEATURES@STEPSxBATCH, FEATURES = relative (task geometry
+// given: block - effector, goal - block) or positions (positions and identities only); default
+// positions@3000x32,relative@3000x32,relative@6000x128 (3000x32 is the demo's budget).
+// `--json`: the last line is {"runs": [{"features", "steps", "batch", "samples", "val_mse",
+// "val_first_mse", "pc_success", "families": {...}}], "episodes": n}.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const sim = await import(pathToFileURL(join(root, 'packages', 'sim-tabletop', 'dist', 'index.js')).href);
+const python = process.env.VLAKIT_PYTHON ?? '/usr/bin/python3';
+const script = join(root, 'bench', 'imitation_policy.py');
+
+const argv = process.argv.slice(2);
+const known = new Set(['--json', '--episodes-per-family', '--runs', '--eval-episodes', '--help']);
+function fail(message) {
+  console.error(`bench imitation: ${message}`);
+  process.exit(2);
+}
+for (const a of argv) if (a.startsWith('--') && !known.has(a)) fail(`unknown option ${a}; expected one of ${[...known].join(', ')}`);
+const value = (name, fallback) => {
+  const i = argv.indexOf(name);
+  if (i < 0) return fallback;
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) fail(`${name} needs a value`);
+  return v;
+};
+const positiveInt = (name, fallback) => {
+  const raw = value(name, fallback);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) fail(`${name} (${raw}) must be a positive integer`);
+  return n;
+};
+if (argv.includes('--help')) {
+  console.log('usage: pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N]');
+  process.exit(0);
+}
+const json = argv.includes('--json');
+const perFamily = positiveInt('--episodes-per-family', '400');
+const evalPerFamily = positiveInt('--eval-episodes', '50');
+const runs = value('--runs', 'positions@3000x32,relative@3000x32,relative@6000x128')
+  .split(',')
+  .map((spec) => {
+    const m = /^(relative|positions)@(\d+)x(\d+)$/.exec(spec.trim());
+    if (m === null) fail(`--runs entry "${spec}" must look like relative@3000x32 (FEATURES@STEPSxBATCH)`);
+    return { features: m[1], steps: Number(m[2]), batch: Number(m[3]) };
+  });
+const log = (line) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+
+/** Expert rollouts as float32 rows (bench/imitation_policy.py COLUMNS), same resets as `vla generate`. */
+function demonstrations() {
+  const rows = [];
+  let episode = 0;
+  sim.FAMILIES.forEach((family, f) => {
+    for (let i = 0; i < perFamily; i++) {
+      const { reset } = sim.acceptedReset(family, 4, sim.episodeSeed(0, 'generate', family, i));
+      const env = new sim.TabletopEnv(reset, { imageWidth: 8, imageHeight: 8 });
+      const expert = new sim.ScriptedExpert(reset);
+      let after = -1;
+      for (let t = 0; after >= 0 ? after < sim.STEPS_AFTER_SUCCESS - 1 : env.steps < sim.DEFAULT_MAX_STEPS; t++) {
+        const s = env.state();
+        const a = expert.act(s);
+        const solved = env.step(a) || after >= 0;
+        if (solved) after++;
+        rows.push(episode, ...stateRow(f, reset.task, s), a[0], a[1], solved ? 1 : 0);
+      }
+      episode++;
+    }
+  });
+  return Float32Array.from(rows);
+}
+
+/** family, step (unused), block, target, goal, effector, blocks: COLUMNS 1-16 (0 is the episode). */
+function stateRow(f, task, s) {
+  const goal = task.goal ?? task.targetStart ?? [0, 0];
+  return [f, 0, task.block, task.target ?? -1, goal[0], goal[1], s.effector[0], s.effector[1], ...s.blocks.flatMap((b) => [b.x, b.y])];
+}
+
+function runPython(args, { stdin = false } = {}) {
+  const child = spawn(python, [script, ...args], { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'inherit'] });
+  child.on('error', (e) => fail(`${python} did not start (${e.message}); apt-get install -y python3-torch python3-numpy`));
+  return child;
+}
+
+async function trainModel(rowsPath, modelPath, run) {
+  const child = runPython(['train', rowsPath, modelPath, '--features', run.features, '--steps', `${run.steps}`, '--batch', `${run.batch}`]);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const code = await new Promise((r) => child.on('close', r));
+  if (code !== 0) fail(`training ${run.features}@${run.steps}x${run.batch} exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1));
+}
+
+/** Closed-loop success on the evaluation seeds, all episodes in lockstep, one batch per query. */
+async function evaluate(modelPath) {
+  const child = runPython(['serve', modelPath], { stdin: true });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const episodes = [];
+  sim.FAMILIES.forEach((family, f) => {
+    for (let i = 0; i < evalPerFamily; i++) {
+      const { reset } = sim.acceptedReset(family, 4, sim.episodeSeed(1000, 'evaluate', family, i));
+      episodes.push({ f, reset, env: new sim.TabletopEnv(reset, { imageWidth: 8, imageHeight: 8 }), queue: [], solved: false });
+    }
+  });
+  for (let step = 0; step < sim.DEFAULT_MAX_STEPS; step++) {
+    const asking = episodes.filter((e) => !e.solved && e.queue.length === 0);
+    if (asking.length > 0) {
+      child.stdin.write(`${JSON.stringify(asking.map((e) => [0, ...stateRow(e.f, e.reset.task, e.env.state())]))}\n`);
+      const chunks = JSON.parse((await lines.next()).value);
+      asking.forEach((e, j) => (e.queue = chunks[j].slice(0, 4)));
+    }
+    for (const e of episodes) if (!e.solved && e.env.step(e.queue.shift())) e.solved = true;
+  }
+  child.stdin.end();
+  const pct = (es) => Math.round((1000 * es.filter((e) => e.solved).length) / es.length) / 10;
+  const families = Object.fromEntries(sim.FAMILIES.map((name, f) => [name, pct(episodes.filter((e) => e.f === f))]));
+  return { pc_success: pct(episodes), families };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'vlakit-imitation-'));
+try {
+  const rows = demonstrations();
+  const rowsPath = join(dir, 'rows.f32');
+  writeFileSync(rowsPath, new Uint8Array(rows.buffer));
+  log(`imitation: ${rows.length / 20} expert frames from ${perFamily * 5} episodes; ${evalPerFamily * 5} evaluation episodes per run`);
+  const results = [];
+  for (const [i, run] of runs.entries()) {
+    const started = Date.now();
+    const modelPath = join(dir, `model-${i}.pt`);
+    const fit = await trainModel(rowsPath, modelPath, run);
+    const closed = await evaluate(modelPath);
+    const r = { ...run, samples: run.steps * run.batch, ...fit, ...closed };
+    results.push(r);
+    log(
+      `${run.features.padEnd(9)} ${`${run.steps}x${run.batch}`.padStart(9)} (${r.samples} samples): val MSE ${fit.val_mse.toFixed(3)} (first action ${fit.val_first_mse.toFixed(3)}), pc_success ${closed.pc_success} % ${JSON.stringify(closed.families)} [${((Date.now() - started) / 1000).toFixed(0)} s]`,
+    );
+  }
+  if (json) console.log(JSON.stringify({ runs: results, episodes: perFamily * 5 }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
