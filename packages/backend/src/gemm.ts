@@ -1,3 +1,4 @@
+import { VlakitError } from '@vlakit/core';
 import type { NativeBlas } from './native-blas.js';
 
 /**
@@ -40,18 +41,34 @@ export function makeGemm(blas?: NativeBlas): Gemm {
   };
 }
 
-/** The JavaScript fallback of `Gemm` (i-p-j order, so the inner loop is contiguous without transposeB). */
+/**
+ * The JavaScript fallback of `Gemm`, with the loop order picked per layout so the inner loop reads
+ * contiguous memory (transposing both operands is not needed by any caller and is rejected).
+ */
 export const jsGemm: Gemm = (ws, a, b, c, m, n, k, transposeA, transposeB) => {
-  for (let i = 0; i < m; i++) {
-    const row = c + i * n;
-    ws.fill(0, row, row + n);
-    for (let p = 0; p < k; p++) {
-      const av = transposeA ? ws[a + p * m + i]! : ws[a + i * k + p]!;
-      if (transposeB) for (let j = 0; j < n; j++) ws[row + j]! += av * ws[b + j * k + p]!;
-      else {
-        const bRow = b + p * n;
-        for (let j = 0; j < n; j++) ws[row + j]! += av * ws[bRow + j]!;
+  if (transposeA && transposeB)
+    throw new VlakitError('runtime', 'jsGemm: transposing both operands is not supported');
+  if (transposeB) {
+    // C[i, j] = A[i, :] . B[j, :]
+    for (let i = 0; i < m; i++) {
+      const aRow = a + i * k;
+      for (let j = 0; j < n; j++) {
+        const bRow = b + j * k;
+        let s = 0;
+        for (let p = 0; p < k; p++) s += ws[aRow + p]! * ws[bRow + p]!;
+        ws[c + i * n + j] = s;
       }
+    }
+    return;
+  }
+  ws.fill(0, c, c + m * n);
+  // C[i, :] += op(A)[i, p] B[p, :]
+  for (let p = 0; p < k; p++) {
+    const bRow = b + p * n;
+    for (let i = 0; i < m; i++) {
+      const av = transposeA ? ws[a + p * m + i]! : ws[a + i * k + p]!;
+      const row = c + i * n;
+      for (let j = 0; j < n; j++) ws[row + j]! += av * ws[bRow + j]!;
     }
   }
 };

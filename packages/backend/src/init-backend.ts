@@ -87,7 +87,10 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
   if (fused) {
     registerFusedKernels();
     registerAdamWKernels();
-    registerGruKernels({ native: blas });
+    // with JavaScript loops for its recurrent matmuls the fused GRU is slower than composed ops on
+    // XNNPACK, so on wasm it needs the OpenBLAS addon
+    if (blas) registerGruKernels({ native: blas });
+    else unregisterGruKernels();
   } else {
     unregisterFusedKernels();
     unregisterGruKernels();
@@ -100,9 +103,8 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
     description: `tfjs-wasm with vlakit kernels, ${matmul}, ${kernels.fallbacks.length} cpu fallbacks${note}`,
     kernels: [
       ...kernels.overrides,
-      ...(fused
-        ? [FUSED_KERNELS.layerNorm, FUSED_KERNELS.gelu, ADAMW_KERNEL, FUSED_KERNELS.gruSequence]
-        : []),
+      ...(fused ? [FUSED_KERNELS.layerNorm, FUSED_KERNELS.gelu, ADAMW_KERNEL] : []),
+      ...(fused && blas ? [FUSED_KERNELS.gruSequence] : []),
       ...kernels.fallbacks.map((k) => `${k}(cpu)`),
     ],
   };
