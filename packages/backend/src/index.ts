@@ -10,6 +10,13 @@ export {
 } from './adamw.js';
 export { BACKEND_NAMES, type BackendName, parseBackendName } from './backend-name.js';
 export { gelu, layerNorm, registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
+export { type Gemm, jsGemm, makeGemm } from './gemm.js';
+export {
+  gruSequenceGradKernel,
+  gruSequenceKernel,
+  registerGruKernels,
+  unregisterGruKernels,
+} from './gru-sequence.js';
 export { type BackendInfo, type InitBackendOptions, initBackend } from './init-backend.js';
 export { type JsKernel, registerJsKernel } from './js-kernel.js';
 export { type ImportModule, loadTensorflow, TENSORFLOW_PACKAGES } from './load-tensorflow.js';

@@ -3,6 +3,7 @@ import { FUSED_KERNELS, VlakitError } from '@vlakit/core';
 import { ADAMW_KERNEL, registerAdamWKernels } from './adamw.js';
 import { type BackendName, parseBackendName } from './backend-name.js';
 import { registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
+import { registerGruKernels, unregisterGruKernels } from './gru-sequence.js';
 import { type ImportModule, loadTensorflow } from './load-tensorflow.js';
 import { loadNativeBlas } from './native-blas.js';
 import { registerWasmKernels, unregisterWasmKernels } from './wasm-kernels/register-wasm-kernels.js';
@@ -27,7 +28,7 @@ export interface InitBackendOptions {
   /** Register our faster wasm kernels and cpu fallbacks (default true). */
   fastKernels?: boolean;
   /**
-   * Register the fused LayerNorm / GELU / AdamW kernels (wasm and cpu), which core's layers, and so
+   * Register the fused LayerNorm / GELU / AdamW / GRU-sequence kernels (wasm and cpu), which core's layers, and so
    * every stage, then use (default true; off when `fastKernels` is false).
    */
   fused?: boolean;
@@ -76,6 +77,7 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
   if (options.fastKernels === false) {
     unregisterWasmKernels(); // in case an earlier call registered them
     unregisterFusedKernels();
+    unregisterGruKernels();
     return { backend: 'wasm', description: `tfjs-wasm with stock kernels${note}`, kernels: [] };
   }
   const native = options.native === false ? undefined : loadNativeBlas();
@@ -85,8 +87,13 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
   if (fused) {
     registerFusedKernels();
     registerAdamWKernels();
+    // with JavaScript loops for its recurrent matmuls the fused GRU is slower than composed ops on
+    // XNNPACK, so on wasm it needs the OpenBLAS addon
+    if (blas) registerGruKernels({ native: blas });
+    else unregisterGruKernels();
   } else {
     unregisterFusedKernels();
+    unregisterGruKernels();
   }
   const matmul = blas
     ? `OpenBLAS matmul (${blas.config().trim()})`
@@ -97,6 +104,7 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
     kernels: [
       ...kernels.overrides,
       ...(fused ? [FUSED_KERNELS.layerNorm, FUSED_KERNELS.gelu, ADAMW_KERNEL] : []),
+      ...(fused && blas ? [FUSED_KERNELS.gruSequence] : []),
       ...kernels.fallbacks.map((k) => `${k}(cpu)`),
     ],
   };

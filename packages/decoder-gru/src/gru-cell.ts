@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { canFuseGruSequence, gruSequenceFused } from './gru-sequence-fused.js';
 
 /*
  * The GRU cell of the `gru` decoder: Keras-style GRU with reset_after = true, written in plain
@@ -66,8 +67,22 @@ export function gruStep(xProjected: PerGate, h: tf.Tensor, w: GruRecurrentWeight
  * Runs `steps` GRU steps from h0 (B, U). `xProjected` holds the input projection of every step
  * per gate, time-major: (T, B, U), or with size-1 axes that broadcast ((1, B, U): the same input
  * at every step; (T, 1, U): the same input for every sample). Returns h_1..h_T as (T, B, U).
+ * One fused kernel forward and one backward when the active backend has them (core's
+ * FUSED_KERNELS.gruSequence, registered by @vlakit/backend for wasm and cpu), else
+ * `gruSequenceComposed`.
  */
 export function gruSequence(
+  xProjected: PerGate,
+  h0: tf.Tensor,
+  w: GruRecurrentWeights,
+  steps: number,
+): tf.Tensor {
+  if (canFuseGruSequence(xProjected, h0, w, steps)) return gruSequenceFused(xProjected, h0, w, steps); // (T, B, U)
+  return gruSequenceComposed(xProjected, h0, w, steps);
+}
+
+/** `gruSequence` as `steps` unrolled `gruStep`s of plain tfjs ops (every backend; the reference in tests). */
+export function gruSequenceComposed(
   xProjected: PerGate,
   h0: tf.Tensor,
   w: GruRecurrentWeights,

@@ -7,6 +7,7 @@ export {
   type Gate,
   type GruRecurrentWeights,
   gruSequence,
+  gruSequenceComposed,
   gruStep,
   type PerGate,
 } from './gru-cell.js';
@@ -19,6 +20,7 @@ export {
   resolveGruDecoderConfig,
 } from './gru-decoder-config.js';
 export { GruDecoderPlugin } from './gru-decoder-plugin.js';
+export { canFuseGruSequence, gruSequenceFused } from './gru-sequence-fused.js';
 export { manifest } from './manifest.js';
 
 /** Binds the `gru` plugin under the ActionDecoder token (a singleton). */

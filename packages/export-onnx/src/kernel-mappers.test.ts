@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerFusedKernels } from '@vlakit/backend';
+import { registerFusedKernels, registerGruKernels } from '@vlakit/backend';
 import { geluErf, layerNorm } from '@vlakit/core';
+import { gruSequence } from '@vlakit/decoder-gru';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KERNEL_MAPPERS } from './kernel-mappers.js';
 import { type FnInput, fnModel, hasPythonOnnx, onnxVsTfjs, pythonCheckModels } from './test-helpers.js';
@@ -204,6 +205,41 @@ cases.push(
       ]),
   },
   un('VlakitGelu', geluErf, X([3, 6])),
+);
+
+// @vlakit/decoder-gru's gruSequence runs VlakitGruSequence once @vlakit/backend registers it
+registerGruKernels();
+const gruWeights = (seed: number) => () =>
+  new Map(
+    ['rz', 'rr', 'rh', 'bz', 'br', 'bh', 'q'].map((n, i) => [
+      n,
+      tf.variable(
+        tf.randomNormal(
+          n === 'q' ? [3, 1, 4] : n.startsWith('r') ? [4, 4] : [4],
+          0,
+          0.5,
+          'float32',
+          seed + i,
+        ),
+        true,
+        `gru_${n}_${Math.random()}`,
+      ),
+    ]),
+  );
+const gru = (x: Record<string, tf.Tensor>, v: ReadonlyMap<string, tf.Variable>, perStep: boolean) => {
+  const h0 = tf.tanh(x['x']!); // (B, 4)
+  const proj = perStep
+    ? (k: number) => tf.mul(v.get('q')!, k) // (3, 1, 4): the same input for every sample
+    : (k: number) => tf.expandDims(tf.mul(x['x']!, k), 0); // (1, B, 4): the same input at every step
+  const w = {
+    recurrentKernel: { z: v.get('rz')!, r: v.get('rr')!, h: v.get('rh')! },
+    recurrentBias: { z: v.get('bz')!, r: v.get('br')!, h: v.get('bh')! },
+  };
+  return gruSequence({ z: proj(0.5), r: proj(-0.7), h: proj(1.2) }, h0, w, 3); // (3, B, 4)
+};
+cases.push(
+  { kernel: 'VlakitGruSequence', inputs: [X([4])], fn: (x, v) => gru(x, v, false), vars: gruWeights(11) },
+  { kernel: 'VlakitGruSequence', inputs: [X([4])], fn: (x, v) => gru(x, v, true), vars: gruWeights(21) },
 );
 
 const exported: string[] = [];

@@ -239,6 +239,40 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
     const times = c.node('Mul', [onePlus, x], 1)[0]!;
     c.node('Mul', [times, c.builder.scalar(0.5)], [c.out(0)]);
   },
+  VlakitGruSequence: (c) => {
+    // inputs xz, xr, xh (Tx, Bx, U), h0 (B, U), rz, rr, rh (U, U), bz, br, bh (U); only output 0
+    // (the states) is used at inference (the cache feeds the gradient). Unrolled into the steps of
+    // @vlakit/decoder-gru's gruStep, as the composed ops would trace.
+    const input = (name: string) => {
+      const i = c.call.inputNames.indexOf(name);
+      if (i < 0) c.fail(`input '${name}' is missing (got ${c.call.inputNames.join(', ')})`);
+      return i;
+    };
+    const steps = c.attr<number>('steps');
+    const inputSteps = c.shape(input('xz'))[0]!;
+    const x = (g: string, t: number) => {
+      const index = c.builder.scalar(Math.min(t, inputSteps - 1), 'int64', 'step');
+      return c.node('Gather', [c.input(input(`x${g}`)), index], 1, { axis: 0 })[0]!; // (Bx, U)
+    };
+    const recurrent = (h: string, g: string) => {
+      const hr = c.node('MatMul', [h, c.input(input(`r${g}`))], 1)[0]!; // (B, U)
+      return c.node('Add', [hr, c.input(input(`b${g}`))], 1)[0]!; // (B, U)
+    };
+    const axis0 = c.builder.int64s([0], 'axes');
+    let h = c.input(input('h0')); // (B, U)
+    const states: string[] = [];
+    for (let t = 0; t < steps; t++) {
+      const z = c.node('Sigmoid', [c.node('Add', [x('z', t), recurrent(h, 'z')], 1)[0]!], 1)[0]!; // (B, U)
+      const r = c.node('Sigmoid', [c.node('Add', [x('r', t), recurrent(h, 'r')], 1)[0]!], 1)[0]!; // (B, U)
+      const reset = c.node('Mul', [r, recurrent(h, 'h')], 1)[0]!; // (B, U)
+      const n = c.node('Tanh', [c.node('Add', [x('h', t), reset], 1)[0]!], 1)[0]!; // (B, U)
+      const keep = c.node('Mul', [z, h], 1)[0]!; // (B, U)
+      const oneMinusZ = c.node('Sub', [c.builder.scalar(1), z], 1)[0]!; // (B, U)
+      h = c.node('Add', [keep, c.node('Mul', [oneMinusZ, n], 1)[0]!], 1)[0]!; // (B, U)
+      states.push(c.node('Unsqueeze', [h, axis0], 1)[0]!); // (1, B, U)
+    }
+    c.node('Concat', states, [c.out(0)], { axis: 0 }); // (T, B, U)
+  },
   Softmax: (c) => {
     c.node('Softmax', [c.input(0)], [c.out()], { axis: c.attr<number>('dim') ?? -1 });
   },

@@ -11,7 +11,16 @@ import * as tf from '@tensorflow/tfjs';
  * - VlakitGeluGrad: inputs dy, x, cdf (the forward's Phi(x)). Output dy * GELU'(x).
  * - VlakitAdamW: inputs param, grad, m, v; attrs lr, beta1, beta2, epsilon, weightDecay, step (1-based).
  *   Outputs the new param, m and v of one torch.optim.AdamW step (weightDecay 0: Adam).
- * ONNX export maps VlakitLayerNorm to LayerNormalization and VlakitGelu to Div/Erf/Add/Mul/Mul.
+ * - VlakitGruSequence: T steps of the Keras reset_after GRU (@vlakit/decoder-gru's gru-cell.ts), gates
+ *   z, r, h. Inputs xz, xr, xh (the input projections x_t W_g + b_Wg, one shape (Tx, Bx, U) with
+ *   Tx in {1, T} and Bx in {1, B}: size-1 axes broadcast), h0 (B, U), rz, rr, rh (U, U), bz, br,
+ *   bh (U); attr steps (T). Outputs states h_1..h_T (T, B, U) and cache (T, 4, B, U) holding z, r,
+ *   n and h_{t-1} R_h + b_Rh of every step for the gradient.
+ * - VlakitGruSequenceGrad: inputs dy (T, B, U), h0, states, cache, rz, rr, rh; attrs inputSteps
+ *   (Tx), inputBatch (Bx). Outputs dxz, dxr, dxh (Tx, Bx, U), dh0 (B, U), drz, drr, drh (U, U),
+ *   dbz, dbr, dbh (U): backpropagation through time.
+ * ONNX export maps VlakitLayerNorm to LayerNormalization, VlakitGelu to Div/Erf/Add/Mul/Mul and
+ * VlakitGruSequence to the unrolled steps (MatMul/Add/Sigmoid/Tanh/Mul/Sub per step).
  */
 export const FUSED_KERNELS = {
   layerNorm: 'VlakitLayerNorm',
@@ -19,6 +28,8 @@ export const FUSED_KERNELS = {
   gelu: 'VlakitGelu',
   geluGrad: 'VlakitGeluGrad',
   adamw: 'VlakitAdamW',
+  gruSequence: 'VlakitGruSequence',
+  gruSequenceGrad: 'VlakitGruSequenceGrad',
 } as const;
 
 /** True when the active backend has every kernel in `names`. */
