@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N]`
+// `pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N] [--action-noise M]`
 // What behaviour cloning of the scripted expert can reach with perfect perception: an MLP that sees
 // the true world state (bench/imitation_policy.py, PyTorch) is trained on the expert's 8-step action
 // chunks (the same demonstrations `vla demo` trains on: BLOCK_4, 64x64 resets, generation seeds) and
@@ -8,6 +8,8 @@
 // not guessed. --runs: comma-separated FEATURES@STEPSxBATCH, FEATURES = relative (task geometry
 // given: block - effector, goal - block) or positions (positions and identities only); default
 // positions@3000x32,relative@3000x32,relative@6000x128 (3000x32 is the demo's budget).
+// --action-noise M: the executed action gets uniform noise of +-M metres per axis while the expert's
+// clean action is recorded (DART-style demonstrations that show recoveries); default 0.
 // `--json`: the last line is {"runs": [{"features", "steps", "batch", "samples", "val_mse",
 // "val_first_mse", "pc_success", "families": {...}}], "episodes": n}.
 import { spawn } from 'node:child_process';
@@ -23,7 +25,7 @@ const python = process.env.VLAKIT_PYTHON ?? '/usr/bin/python3';
 const script = join(root, 'bench', 'imitation_policy.py');
 
 const argv = process.argv.slice(2);
-const known = new Set(['--json', '--episodes-per-family', '--runs', '--eval-episodes', '--help']);
+const known = new Set(['--json', '--episodes-per-family', '--runs', '--eval-episodes', '--action-noise', '--help']);
 function fail(message) {
   console.error(`bench imitation: ${message}`);
   process.exit(2);
@@ -49,6 +51,8 @@ if (argv.includes('--help')) {
 const json = argv.includes('--json');
 const perFamily = positiveInt('--episodes-per-family', '400');
 const evalPerFamily = positiveInt('--eval-episodes', '50');
+const actionNoise = Number(value('--action-noise', '0'));
+if (!(actionNoise >= 0 && actionNoise <= 0.05)) fail(`--action-noise (${value('--action-noise')}) must be a number of metres from 0 to 0.05`);
 const runs = value('--runs', 'positions@3000x32,relative@3000x32,relative@6000x128')
   .split(',')
   .map((spec) => {
@@ -67,11 +71,14 @@ function demonstrations() {
       const { reset } = sim.acceptedReset(family, 4, sim.episodeSeed(0, 'generate', family, i));
       const env = new sim.TabletopEnv(reset, { imageWidth: 8, imageHeight: 8 });
       const expert = new sim.ScriptedExpert(reset);
+      const rng = new sim.SeededRng(sim.childSeed(i, `noise/${family}`));
       let after = -1;
       for (let t = 0; after >= 0 ? after < sim.STEPS_AFTER_SUCCESS - 1 : env.steps < sim.DEFAULT_MAX_STEPS; t++) {
         const s = env.state();
         const a = expert.act(s);
-        const solved = env.step(a) || after >= 0;
+        const noisy = actionNoise > 0 && after < 0;
+        const executed = noisy ? [a[0] + rng.range(-actionNoise, actionNoise), a[1] + rng.range(-actionNoise, actionNoise)] : a;
+        const solved = env.step(executed) || after >= 0;
         if (solved) after++;
         rows.push(episode, ...stateRow(f, reset.task, s), a[0], a[1], solved ? 1 : 0);
       }
@@ -133,7 +140,7 @@ try {
   const rows = demonstrations();
   const rowsPath = join(dir, 'rows.f32');
   writeFileSync(rowsPath, new Uint8Array(rows.buffer));
-  log(`imitation: ${rows.length / 20} expert frames from ${perFamily * 5} episodes; ${evalPerFamily * 5} evaluation episodes per run`);
+  log(`imitation: ${rows.length / 20} expert frames from ${perFamily * 5} episodes (action noise ${actionNoise} m); ${evalPerFamily * 5} evaluation episodes per run`);
   const results = [];
   for (const [i, run] of runs.entries()) {
     const started = Date.now();
@@ -146,7 +153,7 @@ try {
       `${run.features.padEnd(9)} ${`${run.steps}x${run.batch}`.padStart(9)} (${r.samples} samples): val MSE ${fit.val_mse.toFixed(3)} (first action ${fit.val_first_mse.toFixed(3)}), pc_success ${closed.pc_success} % ${JSON.stringify(closed.families)} [${((Date.now() - started) / 1000).toFixed(0)} s]`,
     );
   }
-  if (json) console.log(JSON.stringify({ runs: results, episodes: perFamily * 5 }));
+  if (json) console.log(JSON.stringify({ runs: results, episodes: perFamily * 5, action_noise: actionNoise }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
