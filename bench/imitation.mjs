@@ -25,12 +25,21 @@ const python = process.env.VLAKIT_PYTHON ?? '/usr/bin/python3';
 const script = join(root, 'bench', 'imitation_policy.py');
 
 const argv = process.argv.slice(2);
-const known = new Set(['--json', '--episodes-per-family', '--runs', '--eval-episodes', '--action-noise', '--help']);
+const known = new Set([
+  '--json',
+  '--episodes-per-family',
+  '--runs',
+  '--eval-episodes',
+  '--action-noise',
+  '--help',
+]);
 function fail(message) {
   console.error(`bench imitation: ${message}`);
   process.exit(2);
 }
-for (const a of argv) if (a.startsWith('--') && !known.has(a)) fail(`unknown option ${a}; expected one of ${[...known].join(', ')}`);
+for (const a of argv)
+  if (a.startsWith('--') && !known.has(a))
+    fail(`unknown option ${a}; expected one of ${[...known].join(', ')}`);
 const value = (name, fallback) => {
   const i = argv.indexOf(name);
   if (i < 0) return fallback;
@@ -45,14 +54,17 @@ const positiveInt = (name, fallback) => {
   return n;
 };
 if (argv.includes('--help')) {
-  console.log('usage: pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N]');
+  console.log(
+    'usage: pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N]',
+  );
   process.exit(0);
 }
 const json = argv.includes('--json');
 const perFamily = positiveInt('--episodes-per-family', '400');
 const evalPerFamily = positiveInt('--eval-episodes', '50');
 const actionNoise = Number(value('--action-noise', '0'));
-if (!(actionNoise >= 0 && actionNoise <= 0.05)) fail(`--action-noise (${value('--action-noise')}) must be a number of metres from 0 to 0.05`);
+if (!(actionNoise >= 0 && actionNoise <= 0.05))
+  fail(`--action-noise (${value('--action-noise')}) must be a number of metres from 0 to 0.05`);
 const runs = value('--runs', 'positions@3000x32,relative@3000x32,relative@6000x128')
   .split(',')
   .map((spec) => {
@@ -73,11 +85,13 @@ function demonstrations() {
       const expert = new sim.ScriptedExpert(reset);
       const rng = new sim.SeededRng(sim.childSeed(i, `noise/${family}`));
       let after = -1;
-      for (let t = 0; after >= 0 ? after < sim.STEPS_AFTER_SUCCESS - 1 : env.steps < sim.DEFAULT_MAX_STEPS; t++) {
+      while (after >= 0 ? after < sim.STEPS_AFTER_SUCCESS - 1 : env.steps < sim.DEFAULT_MAX_STEPS) {
         const s = env.state();
         const a = expert.act(s);
         const noisy = actionNoise > 0 && after < 0;
-        const executed = noisy ? [a[0] + rng.range(-actionNoise, actionNoise), a[1] + rng.range(-actionNoise, actionNoise)] : a;
+        const executed = noisy
+          ? [a[0] + rng.range(-actionNoise, actionNoise), a[1] + rng.range(-actionNoise, actionNoise)]
+          : a;
         const solved = env.step(executed) || after >= 0;
         if (solved) after++;
         rows.push(episode, ...stateRow(f, reset.task, s), a[0], a[1], solved ? 1 : 0);
@@ -91,17 +105,39 @@ function demonstrations() {
 /** family, step (unused), block, target, goal, effector, blocks: COLUMNS 1-16 (0 is the episode). */
 function stateRow(f, task, s) {
   const goal = task.goal ?? task.targetStart ?? [0, 0];
-  return [f, 0, task.block, task.target ?? -1, goal[0], goal[1], s.effector[0], s.effector[1], ...s.blocks.flatMap((b) => [b.x, b.y])];
+  return [
+    f,
+    0,
+    task.block,
+    task.target ?? -1,
+    goal[0],
+    goal[1],
+    s.effector[0],
+    s.effector[1],
+    ...s.blocks.flatMap((b) => [b.x, b.y]),
+  ];
 }
 
 function runPython(args, { stdin = false } = {}) {
   const child = spawn(python, [script, ...args], { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'inherit'] });
-  child.on('error', (e) => fail(`${python} did not start (${e.message}); apt-get install -y python3-torch python3-numpy`));
+  child.on('error', (e) =>
+    fail(`${python} did not start (${e.message}); apt-get install -y python3-torch python3-numpy`),
+  );
   return child;
 }
 
 async function trainModel(rowsPath, modelPath, run) {
-  const child = runPython(['train', rowsPath, modelPath, '--features', run.features, '--steps', `${run.steps}`, '--batch', `${run.batch}`]);
+  const child = runPython([
+    'train',
+    rowsPath,
+    modelPath,
+    '--features',
+    run.features,
+    '--steps',
+    `${run.steps}`,
+    '--batch',
+    `${run.batch}`,
+  ]);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const code = await new Promise((r) => child.on('close', r));
@@ -117,13 +153,21 @@ async function evaluate(modelPath) {
   sim.FAMILIES.forEach((family, f) => {
     for (let i = 0; i < evalPerFamily; i++) {
       const { reset } = sim.acceptedReset(family, 4, sim.episodeSeed(1000, 'evaluate', family, i));
-      episodes.push({ f, reset, env: new sim.TabletopEnv(reset, { imageWidth: 8, imageHeight: 8 }), queue: [], solved: false });
+      episodes.push({
+        f,
+        reset,
+        env: new sim.TabletopEnv(reset, { imageWidth: 8, imageHeight: 8 }),
+        queue: [],
+        solved: false,
+      });
     }
   });
   for (let step = 0; step < sim.DEFAULT_MAX_STEPS; step++) {
     const asking = episodes.filter((e) => !e.solved && e.queue.length === 0);
     if (asking.length > 0) {
-      child.stdin.write(`${JSON.stringify(asking.map((e) => [0, ...stateRow(e.f, e.reset.task, e.env.state())]))}\n`);
+      child.stdin.write(
+        `${JSON.stringify(asking.map((e) => [0, ...stateRow(e.f, e.reset.task, e.env.state())]))}\n`,
+      );
       const chunks = JSON.parse((await lines.next()).value);
       asking.forEach((e, j) => (e.queue = chunks[j].slice(0, 4)));
     }
@@ -131,7 +175,9 @@ async function evaluate(modelPath) {
   }
   child.stdin.end();
   const pct = (es) => Math.round((1000 * es.filter((e) => e.solved).length) / es.length) / 10;
-  const families = Object.fromEntries(sim.FAMILIES.map((name, f) => [name, pct(episodes.filter((e) => e.f === f))]));
+  const families = Object.fromEntries(
+    sim.FAMILIES.map((name, f) => [name, pct(episodes.filter((e) => e.f === f))]),
+  );
   return { pc_success: pct(episodes), families };
 }
 
@@ -140,7 +186,9 @@ try {
   const rows = demonstrations();
   const rowsPath = join(dir, 'rows.f32');
   writeFileSync(rowsPath, new Uint8Array(rows.buffer));
-  log(`imitation: ${rows.length / 20} expert frames from ${perFamily * 5} episodes (action noise ${actionNoise} m); ${evalPerFamily * 5} evaluation episodes per run`);
+  log(
+    `imitation: ${rows.length / 20} expert frames from ${perFamily * 5} episodes (action noise ${actionNoise} m); ${evalPerFamily * 5} evaluation episodes per run`,
+  );
   const results = [];
   for (const [i, run] of runs.entries()) {
     const started = Date.now();
@@ -153,7 +201,8 @@ try {
       `${run.features.padEnd(9)} ${`${run.steps}x${run.batch}`.padStart(9)} (${r.samples} samples): val MSE ${fit.val_mse.toFixed(3)} (first action ${fit.val_first_mse.toFixed(3)}), pc_success ${closed.pc_success} % ${JSON.stringify(closed.families)} [${((Date.now() - started) / 1000).toFixed(0)} s]`,
     );
   }
-  if (json) console.log(JSON.stringify({ runs: results, episodes: perFamily * 5, action_noise: actionNoise }));
+  if (json)
+    console.log(JSON.stringify({ runs: results, episodes: perFamily * 5, action_noise: actionNoise }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
