@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N] [--action-noise M]`
+// `pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N] [--action-noise M]
+//                       [--dump DIR]`
 // What behaviour cloning of the scripted expert can reach with perfect perception: an MLP that sees
 // the true world state (bench/imitation_policy.py, PyTorch) is trained on the expert's 8-step action
 // chunks (the same demonstrations `vla demo` trains on: BLOCK_4, 64x64 resets, generation seeds) and
@@ -10,10 +11,12 @@
 // positions@3000x32,relative@3000x32,relative@6000x128 (3000x32 is the demo's budget).
 // --action-noise M: the executed action gets uniform noise of +-M metres per axis while the expert's
 // clean action is recorded (DART-style demonstrations that show recoveries); default 0.
+// --dump DIR: write the demonstrations (rows.f32, frames.u8 = 64x64 RGB frames, instructions.json)
+// to DIR and stop, for bench/pixel_policy_replica.py (a PyTorch replica of the demo pipeline).
 // `--json`: the last line is {"runs": [{"features", "steps", "batch", "samples", "val_mse",
 // "val_first_mse", "pc_success", "families": {...}}], "episodes": n}.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,6 +34,7 @@ const known = new Set([
   '--runs',
   '--eval-episodes',
   '--action-noise',
+  '--dump',
   '--help',
 ]);
 function fail(message) {
@@ -60,6 +64,7 @@ if (argv.includes('--help')) {
   process.exit(0);
 }
 const json = argv.includes('--json');
+const dumpDir = value('--dump', undefined);
 const perFamily = positiveInt('--episodes-per-family', '400');
 const evalPerFamily = positiveInt('--eval-episodes', '50');
 const actionNoise = Number(value('--action-noise', '0'));
@@ -75,18 +80,22 @@ const runs = value('--runs', 'positions@3000x32,relative@3000x32,relative@6000x1
 const log = (line) => (json ? process.stderr : process.stdout).write(`${line}\n`);
 
 /** Expert rollouts as float32 rows (bench/imitation_policy.py COLUMNS), same resets as `vla generate`. */
-function demonstrations() {
+function demonstrations(frames) {
   const rows = [];
+  const instructions = [];
   let episode = 0;
   sim.FAMILIES.forEach((family, f) => {
     for (let i = 0; i < perFamily; i++) {
       const { reset } = sim.acceptedReset(family, 4, sim.episodeSeed(0, 'generate', family, i));
-      const env = new sim.TabletopEnv(reset, { imageWidth: 8, imageHeight: 8 });
+      const size = frames === undefined ? 8 : 64;
+      const env = new sim.TabletopEnv(reset, { imageWidth: size, imageHeight: size });
       const expert = new sim.ScriptedExpert(reset);
+      instructions.push(reset.instruction);
       const rng = new sim.SeededRng(sim.childSeed(i, `noise/${family}`));
       let after = -1;
       while (after >= 0 ? after < sim.STEPS_AFTER_SUCCESS - 1 : env.steps < sim.DEFAULT_MAX_STEPS) {
         const s = env.state();
+        frames?.push(env.render());
         const a = expert.act(s);
         const noisy = actionNoise > 0 && after < 0;
         const executed = noisy
@@ -99,7 +108,7 @@ function demonstrations() {
       episode++;
     }
   });
-  return Float32Array.from(rows);
+  return { rows: Float32Array.from(rows), instructions };
 }
 
 /** family, step (unused), block, target, goal, effector, blocks: COLUMNS 1-16 (0 is the episode). */
@@ -181,9 +190,19 @@ async function evaluate(modelPath) {
   return { pc_success: pct(episodes), families };
 }
 
+if (dumpDir !== undefined) {
+  const frames = [];
+  const { rows, instructions } = demonstrations(frames);
+  mkdirSync(dumpDir, { recursive: true });
+  writeFileSync(join(dumpDir, 'rows.f32'), new Uint8Array(rows.buffer));
+  writeFileSync(join(dumpDir, 'frames.u8'), Buffer.concat(frames));
+  writeFileSync(join(dumpDir, 'instructions.json'), JSON.stringify(instructions));
+  log(`imitation: wrote ${frames.length} frames of ${instructions.length} episodes to ${dumpDir}`);
+  process.exit(0);
+}
 const dir = mkdtempSync(join(tmpdir(), 'vlakit-imitation-'));
 try {
-  const rows = demonstrations();
+  const { rows } = demonstrations();
   const rowsPath = join(dir, 'rows.f32');
   writeFileSync(rowsPath, new Uint8Array(rows.buffer));
   log(
