@@ -311,4 +311,26 @@ describe('train', () => {
     expect(result.totalSteps).toBeLessThan(100000);
     expect(result.trainSeconds).toBeLessThan(2);
   });
+
+  it('a time budget holds when later steps run slower than the sized pace: the run shrinks', async () => {
+    // a fake clock: every reading advances 5 ms for the first 200 readings (the probe and the
+    // first ~95 steps, two readings per step), 10 ms afterwards, so steps slow from 5 to 10 ms
+    let readings = 0;
+    let ms = 0;
+    const clock = () => {
+      ms += readings++ < 200 ? 5 : 10;
+      return ms;
+    };
+    const budget = 2;
+    const config = tinyConfig({
+      training: { steps: 100000, timeBudgetSeconds: budget, checkpointEvery: 100000, validateEvery: 0 },
+    });
+    const result = await train(config, { outDir: tempDir(), registry, clock });
+    // sized at 5 ms (+10 %) a step: ~363 steps; at the slower pace that would take ~3.5 s and hit
+    // the 1.2x stop; shrinking keeps it inside the budget and ends on the schedule's last step
+    expect(result.totalSteps).toBeLessThan(300);
+    expect(result.step).toBe(result.totalSteps);
+    expect(result.trainSeconds).toBeLessThanOrEqual(budget * 1.05);
+    expect(result.trainSeconds).toBeGreaterThan(budget * 0.8);
+  });
 });

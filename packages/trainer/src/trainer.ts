@@ -67,6 +67,8 @@ export interface TrainOptions {
   readonly logger?: Logger;
   /** Stop (with a checkpoint) after this step, as an interrupted run would; resume continues. */
   readonly stopAfterStep?: number;
+  /** Milliseconds for timing steps against `timeBudgetSeconds` (default `performance.now`; tests pass a fake clock). */
+  readonly clock?: () => number;
 }
 
 export interface TrainResult {
@@ -173,6 +175,7 @@ async function loadPretrained(
 export async function train(config: TrainExperimentConfig, options: TrainOptions): Promise<TrainResult> {
   const runDir = resolve(options.outDir);
   const checkpointsDir = join(runDir, 'checkpoints');
+  const clock = options.clock ?? (() => performance.now());
   const { training } = config;
   const existing = listCheckpoints(checkpointsDir);
   if (!options.resume && existing.length > 0) {
@@ -304,10 +307,10 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
       let ms = 0;
       for (let i = 0; i <= probe; i++) {
         data.train.setState(dataState);
-        const t0 = performance.now();
+        const t0 = clock();
         const { grads, parts } = await computeStep();
         await parts.data();
-        if (i > 0) ms += performance.now() - t0; // the first run compiles kernels
+        if (i > 0) ms += clock() - t0; // the first run compiles kernels
         tf.dispose([...grads.values(), parts]);
       }
       data.train.setState(dataState);
@@ -344,7 +347,7 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
     const recent: number[] = [];
     const resizeAt = Math.max(10, Math.min(training.schedule.warmupSteps, 50));
     while (step < totalSteps) {
-      const t0 = performance.now();
+      const t0 = clock();
       const lr = learningRateAt(step, totalSteps, training.learningRate, training.schedule);
       const { grads, parts } = await computeStep();
       const clipped = clipByGlobalNorm(grads, training.clipNorm);
@@ -365,7 +368,7 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
       tf.dispose([...clipped.grads.values()]);
       step += 1;
       lastLoss = loss!;
-      const seconds = (performance.now() - t0) / 1000;
+      const seconds = (clock() - t0) / 1000;
       trainSeconds += seconds;
       const record: MetricsRecord = {
         step,
@@ -396,6 +399,16 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
         options.logger?.info(
           `time budget: ${(pace * 1000).toFixed(0)} ms/step measured, training ${totalSteps} steps`,
         );
+      } else if (
+        training.timeBudgetSeconds !== undefined &&
+        !options.resume &&
+        step > resizeAt &&
+        step % resizeAt === 0
+      ) {
+        // when the pace drifts (later steps slower, other load), shrink, never grow, the run to what
+        // the average pace so far leaves room for; the schedule follows the smaller total
+        const fits = step + Math.floor((training.timeBudgetSeconds - trainSeconds) / (trainSeconds / step));
+        if (fits < totalSteps) totalSteps = Math.max(step, fits);
       }
       const final = step === totalSteps;
       if (data.validation && ((training.validateEvery > 0 && step % training.validateEvery === 0) || final)) {
