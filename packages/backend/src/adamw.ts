@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
-import { FUSED_KERNELS, VlakitError } from '@vlakit/core';
+import { FUSED_KERNELS, hasKernels, runKernel, VlakitError } from '@vlakit/core';
 
 /** Name of the fused AdamW update kernel (registered for wasm and cpu; core's FUSED_KERNELS.adamw). */
 export const ADAMW_KERNEL = FUSED_KERNELS.adamw;
@@ -125,13 +125,9 @@ export function fusedAdamWStep(
   attrs: AdamWAttrs,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] | undefined {
   registerAdamWKernels();
-  if (tf.getKernel(ADAMW_KERNEL, tf.getBackend()) === undefined || param.dtype !== 'float32')
-    return undefined;
-  return tf.engine().runKernel(ADAMW_KERNEL, { param, grad, m, v }, attrs as never) as unknown as [
-    tf.Tensor,
-    tf.Tensor,
-    tf.Tensor,
-  ];
+  if (!hasKernels(ADAMW_KERNEL) || param.dtype !== 'float32') return undefined;
+  const [p, m1, v1] = runKernel(ADAMW_KERNEL, { param, grad, m, v }, { ...attrs }); // each like param
+  return [p!, m1!, v1!];
 }
 
 export interface AdamWOptions {
@@ -216,9 +212,7 @@ export class AdamW extends tf.Optimizer {
       }
       const { m, v } = slot;
       const [p2, m2, v2] = fused
-        ? (tf
-            .engine()
-            .runKernel(ADAMW_KERNEL, { param: variable, grad, m, v }, attrs as never) as tf.Tensor[])
+        ? runKernel(ADAMW_KERNEL, { param: variable, grad, m, v }, { ...attrs })
         : tf.tidy(() => {
             const mi = m.mul(attrs.beta1).add(grad.mul(1 - attrs.beta1));
             const vi = v.mul(attrs.beta2).add(grad.square().mul(1 - attrs.beta2));

@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { layerNorm as coreLayerNorm, FUSED_KERNELS, geluErf, VlakitError } from '@vlakit/core';
 import { erf } from './erf.js';
 import { expNeg } from './exp-neg.js';
-import { type JsKernel, registerJsKernel } from './js-kernel.js';
+import { type JsKernel, registerJsKernel, unregisterJsKernel } from './js-kernel.js';
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
@@ -111,11 +111,7 @@ export function registerFusedKernels(): void {
 
 /** Removes the fused GELU and LayerNorm kernels from wasm and cpu (core composes tfjs ops again). */
 export function unregisterFusedKernels(): void {
-  for (const k of FUSED) {
-    for (const backend of ['wasm', 'cpu']) {
-      if (tf.getKernel(k.name, backend) !== undefined) tf.unregisterKernel(k.name, backend);
-    }
-  }
+  for (const k of FUSED) unregisterJsKernel(k.name);
 }
 
 /**

@@ -1,7 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import { FUSED_KERNELS, VlakitError } from '@vlakit/core';
 import { type Gemm, makeGemm } from './gemm.js';
-import { type JsKernel, registerJsKernel } from './js-kernel.js';
+import { type JsKernel, registerJsKernel, unregisterJsKernel } from './js-kernel.js';
 import type { NativeBlas } from './native-blas.js';
 
 /*
@@ -225,9 +224,6 @@ export function registerGruKernels(options: { native?: NativeBlas } = {}): void 
 
 /** Removes the fused GRU sequence kernels from wasm and cpu (the decoder composes tfjs ops again). */
 export function unregisterGruKernels(): void {
-  for (const name of [FUSED_KERNELS.gruSequence, FUSED_KERNELS.gruSequenceGrad]) {
-    for (const backend of ['wasm', 'cpu']) {
-      if (tf.getKernel(name, backend) !== undefined) tf.unregisterKernel(name, backend);
-    }
-  }
+  unregisterJsKernel(FUSED_KERNELS.gruSequence);
+  unregisterJsKernel(FUSED_KERNELS.gruSequenceGrad);
 }

@@ -65,7 +65,9 @@ export function registerJsKernel(k: JsKernel): void {
   }
 }
 
-/** True when the active backend has `name` (else callers compose tfjs ops). */
-export function hasKernel(name: string): boolean {
-  return tf.getKernel(name, tf.getBackend()) !== undefined;
+/** Removes the kernel `name` from wasm and cpu where registered (callers compose tfjs ops again). */
+export function unregisterJsKernel(name: string): void {
+  for (const backend of ['wasm', 'cpu']) {
+    if (tf.getKernel(name, backend) !== undefined) tf.unregisterKernel(name, backend);
+  }
 }
