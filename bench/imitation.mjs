@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N] [--action-noise M]
+// `pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N] [--expert scripted|reactive] [--execute N | --ensemble M] [--action-noise M]
 //                       [--dump DIR]`
 // What behaviour cloning of the scripted expert can reach with perfect perception: an MLP that sees
 // the true world state (bench/imitation_policy.py, PyTorch) is trained on the expert's 8-step action
@@ -9,6 +9,10 @@
 // not guessed. --runs: comma-separated FEATURES@STEPSxBATCH, FEATURES = relative (task geometry
 // given: block - effector, goal - block) or positions (positions and identities only); default
 // positions@3000x32,relative@3000x32,relative@6000x128 (3000x32 is the demo's budget).
+// --execute N: actions executed per predicted chunk of 8 (default 4, as `vla eval`).
+// --ensemble M: query every step and execute the temporal ensemble of the chunks covering it
+// (ACT: weights exp(-M i), i = 0 the oldest chunk) instead of --execute.
+// --expert reactive: clone the memoryless ReactiveExpert instead of the ScriptedExpert (default).
 // --action-noise M: the executed action gets uniform noise of +-M metres per axis while the expert's
 // clean action is recorded (DART-style demonstrations that show recoveries); default 0.
 // --dump DIR: write the demonstrations (rows.f32, frames.u8 = 64x64 RGB frames, instructions.json)
@@ -34,6 +38,9 @@ const known = new Set([
   '--runs',
   '--eval-episodes',
   '--action-noise',
+  '--expert',
+  '--execute',
+  '--ensemble',
   '--dump',
   '--help',
 ]);
@@ -59,7 +66,7 @@ const positiveInt = (name, fallback) => {
 };
 if (argv.includes('--help')) {
   console.log(
-    'usage: pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N]',
+    'usage: pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N] [--expert scripted|reactive] [--execute N | --ensemble M]',
   );
   process.exit(0);
 }
@@ -68,6 +75,15 @@ const dumpDir = value('--dump', undefined);
 const perFamily = positiveInt('--episodes-per-family', '400');
 const evalPerFamily = positiveInt('--eval-episodes', '50');
 const actionNoise = Number(value('--action-noise', '0'));
+const expertName = value('--expert', 'scripted');
+const execute = positiveInt('--execute', '4');
+const ensemble = value('--ensemble', undefined) === undefined ? undefined : Number(value('--ensemble'));
+if (ensemble !== undefined && !(ensemble >= 0))
+  fail(`--ensemble (${value('--ensemble')}) must be a non-negative weight decay`);
+if (execute > 8) fail(`--execute (${execute}) must be at most the chunk length, 8`);
+const EXPERTS = { scripted: sim.ScriptedExpert, reactive: sim.ReactiveExpert };
+if (!(expertName in EXPERTS))
+  fail(`--expert (${expertName}) must be one of ${Object.keys(EXPERTS).join(', ')}`);
 if (!(actionNoise >= 0 && actionNoise <= 0.05))
   fail(`--action-noise (${value('--action-noise')}) must be a number of metres from 0 to 0.05`);
 const runs = value('--runs', 'positions@3000x32,relative@3000x32,relative@6000x128')
@@ -89,7 +105,7 @@ function demonstrations(frames) {
       const { reset } = sim.acceptedReset(family, 4, sim.episodeSeed(0, 'generate', family, i));
       const size = frames === undefined ? 8 : 64;
       const env = new sim.TabletopEnv(reset, { imageWidth: size, imageHeight: size });
-      const expert = new sim.ScriptedExpert(reset);
+      const expert = new EXPERTS[expertName](reset);
       instructions.push(reset.instruction);
       const rng = new sim.SeededRng(sim.childSeed(i, `noise/${family}`));
       let after = -1;
@@ -172,13 +188,33 @@ async function evaluate(modelPath) {
     }
   });
   for (let step = 0; step < sim.DEFAULT_MAX_STEPS; step++) {
-    const asking = episodes.filter((e) => !e.solved && e.queue.length === 0);
+    const asking = episodes.filter((e) => !e.solved && (ensemble !== undefined || e.queue.length === 0));
     if (asking.length > 0) {
       child.stdin.write(
         `${JSON.stringify(asking.map((e) => [0, ...stateRow(e.f, e.reset.task, e.env.state())]))}\n`,
       );
       const chunks = JSON.parse((await lines.next()).value);
-      asking.forEach((e, j) => (e.queue = chunks[j].slice(0, 4)));
+      asking.forEach((e, j) => {
+        if (ensemble === undefined) {
+          e.queue = chunks[j].slice(0, execute);
+          return;
+        }
+        // temporal ensembling (ACT): every chunk still covering this step votes, older ones weigh more
+        e.past = [
+          ...(e.past ?? []).filter((p) => step - p.at < chunks[j].length),
+          { at: step, chunk: chunks[j] },
+        ];
+        let w = 0;
+        const a = [0, 0];
+        e.past.forEach((p, i) => {
+          const wi = Math.exp(-ensemble * i);
+          const act = p.chunk[step - p.at];
+          a[0] += wi * act[0];
+          a[1] += wi * act[1];
+          w += wi;
+        });
+        e.queue = [[a[0] / w, a[1] / w]];
+      });
     }
     for (const e of episodes) if (!e.solved && e.env.step(e.queue.shift())) e.solved = true;
   }

@@ -10,7 +10,9 @@ faster?" without touching the packages; a change that helps here is then built a
   node bench/imitation.mjs --dump DIR          # the demo's demonstrations, with 64x64 frames
   /usr/bin/python3 bench/pixel_policy_replica.py DIR [--steps N] [variant flags]
 
-Variant flags: --vision cnn (3 strided convolutions instead of the patch embedding), --coords
+Variant flags: --vision cnn (3 strided convolutions instead of the patch embedding), --vision
+keypoints (a per-pixel MLP, or a --kernel K convolution, makes --keypoints K heatmaps whose spatial
+soft-argmax positions become the K tokens the ViT layers see), --coords
 (fixed 2-D sin-cos coordinates added to the patch tokens), --task-tokens (privileged family /
 block / target tokens instead of the instruction), --effector-centred (the frame shifted so the
 effector is at the centre of a 128x128 canvas, max-pooled back to 64x64), --aux-positions W (an
@@ -37,7 +39,9 @@ def parse_args():
     p.add_argument('--batch', type=int, default=32)
     p.add_argument('--lr', type=float, default=3e-3)
     p.add_argument('--threads', type=int, default=2)
-    p.add_argument('--vision', choices=['patch', 'cnn'], default='patch')
+    p.add_argument('--vision', choices=['patch', 'cnn', 'keypoints'], default='patch')
+    p.add_argument('--keypoints', type=int, default=16)
+    p.add_argument('--kernel', type=int, default=1)
     p.add_argument('--coords', action='store_true')
     p.add_argument('--task-tokens', action='store_true')
     p.add_argument('--effector-centred', action='store_true')
@@ -88,6 +92,12 @@ class Policy(nn.Module):
         waves = [f(k * math.pi * t) for k in (1, 2, 4, 8) for t in (xx, yy) for f in (torch.sin, torch.cos)]
         self.register_buffer('coord', torch.stack([t.flatten() for t in waves + [xx, yy]], -1)[None])  # (1, 64, 18)
         self.coord_in = nn.Linear(self.coord.shape[-1], d)
+        k, pad = args.kernel, args.kernel // 2
+        self.heat = nn.Sequential(nn.Conv2d(3, 32, k, 1, pad), nn.GELU(), nn.Conv2d(32, args.keypoints, 1))
+        yy, xx = torch.meshgrid(torch.linspace(-1, 1, 64), torch.linspace(-1, 1, 64), indexing='ij')
+        self.register_buffer('pixel_xy', torch.stack([yy.flatten(), xx.flatten()], 1))  # (4096, 2)
+        self.keypoint_in = nn.Linear(2, d)
+        self.keypoint_id = nn.Parameter(torch.randn(1, args.keypoints, d) * 0.02)
         self.vit = nn.ModuleList([Block(d, pre=True) for _ in range(2)])
         self.vit_norm = nn.LayerNorm(d)
         self.words = nn.Embedding(vocab_size, d)
@@ -103,8 +113,12 @@ class Policy(nn.Module):
 
     def forward(self, image, tokens, state):
         x = (image.permute(0, 3, 1, 2).float() / 255 - 0.5) / 0.25  # (B, 3, 64, 64)
-        stem = self.cnn if self.args.vision == 'cnn' else self.patch
-        v = stem(x).flatten(2).transpose(1, 2) + self.pos  # (B, 64, D)
+        if self.args.vision == 'keypoints':  # spatial soft-argmax: K expected (row, col) positions
+            heat = self.heat(x).flatten(2).softmax(-1)  # (B, K, 4096)
+            v = self.keypoint_in(heat @ self.pixel_xy) + self.keypoint_id  # (B, K, D)
+        else:
+            stem = self.cnn if self.args.vision == 'cnn' else self.patch
+            v = stem(x).flatten(2).transpose(1, 2) + self.pos  # (B, 64, D)
         if self.args.coords:
             v = v + self.coord_in(self.coord)
         for block in self.vit:

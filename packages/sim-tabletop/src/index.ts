@@ -4,6 +4,7 @@ export * from './episodes.js';
 export * from './evaluator.js';
 export * from './instructions.js';
 export { type BlockPose, PhysicsWorld, type WorldState } from './physics-world.js';
+export { ReactiveExpert } from './reactive-expert.js';
 export { EFFECTOR_RGB, Renderer, TABLE_RGB } from './renderer.js';
 export { ScriptedExpert } from './scripted-expert.js';
 export { childSeed, SeededRng } from './seeded-rng.js';

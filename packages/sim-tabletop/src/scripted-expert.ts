@@ -8,40 +8,21 @@
 import { blockSet } from './blocks.js';
 import type { WorldState } from './physics-world.js';
 import { blockRadius, blockRelativeOffset, type EpisodeReset, isSolved, type Task } from './tasks.js';
+import { add, closestOnSegment, dot, mul, norm, sub, unit, type V } from './vec2.js';
 import { EFFECTOR_RADIUS as RE, X_MAX, X_MIN, Y_MAX, Y_MIN } from './workspace.js';
 
-type V = [number, number];
-
 const V_MOVE = 0.035;
-const V_PUSH = 0.02;
-const BEHIND_GAP = 0.012;
+export const V_PUSH = 0.02;
+export const BEHIND_GAP = 0.012;
 const NAV_MARGIN = 0.007;
-
-const sub = (a: V, b: V): V => [a[0] - b[0], a[1] - b[1]];
-const add = (a: V, b: V): V => [a[0] + b[0], a[1] + b[1]];
-const mul = (a: V, k: number): V => [a[0] * k, a[1] * k];
-const dot = (a: V, b: V) => a[0] * b[0] + a[1] * b[1];
-const norm = (a: V) => Math.hypot(a[0], a[1]);
-const unit = (a: V): V => {
-  const n = norm(a);
-  return n < 1e-9 ? [1, 0] : [a[0] / n, a[1] / n];
-};
-
-/** Closest point to `p` on segment a-b. */
-function closestOnSegment(a: V, b: V, p: V): V {
-  const ab = sub(b, a);
-  const l2 = dot(ab, ab);
-  const t = l2 < 1e-12 ? 0 : Math.max(0, Math.min(1, dot(sub(p, a), ab) / l2));
-  return add(a, mul(ab, t));
-}
 
 function insideEffectorBounds(p: V, margin: number): boolean {
   return p[0] >= X_MIN + margin && p[0] <= X_MAX - margin && p[1] >= Y_MIN + margin && p[1] <= Y_MAX - margin;
 }
 
 export class ScriptedExpert {
-  private readonly task: Task;
-  private readonly radii: number[];
+  protected readonly task: Task;
+  protected readonly radii: number[];
   private waypoints: V[] | undefined;
   private mode: 'approach' | 'push' = 'approach';
 
@@ -59,7 +40,7 @@ export class ScriptedExpert {
     return [Math.fround(x), Math.fround(y)];
   }
 
-  private plan(state: WorldState): V {
+  protected plan(state: WorldState): V {
     if (isSolved(this.task, state)) return [0, 0];
     const k = this.task.block;
     const b: V = [state.blocks[k]!.x, state.blocks[k]!.y];
@@ -85,19 +66,13 @@ export class ScriptedExpert {
 
     if (this.mode === 'push') {
       const remaining = norm(sub(w, b));
-      const speed = final ? Math.min(V_PUSH, remaining * 0.7 + 0.003) : V_PUSH;
-      // advance along d; close any gap behind the block; steer back onto the line through b
-      const gap = Math.max(0, behind - (RE + 0.8 * rb));
-      const perp: V = [-d[1], d[0]];
-      const side = dot(rel, perp);
-      const move = add(mul(d, speed + Math.min(gap, 0.02)), mul(perp, -0.5 * side));
-      return this.clip(move, speed * 1.6 + 0.01);
+      return this.pushMove(rel, d, rb, final ? Math.min(V_PUSH, remaining * 0.7 + 0.003) : V_PUSH);
     }
     return this.navigate(state, e, prePush);
   }
 
   /** Where the pushed block's centre should end up. */
-  private finalGoal(state: WorldState, b: V): V {
+  protected finalGoal(state: WorldState, b: V): V {
     const t = this.task;
     switch (t.family) {
       case 'block2block': {
@@ -125,7 +100,7 @@ export class ScriptedExpert {
     return this.task.family === 'block2block_relative_location' ? [this.task.target] : [];
   }
 
-  private planBlockPath(state: WorldState, b: V, goal: V): V[] {
+  protected planBlockPath(state: WorldState, b: V, goal: V): V[] {
     const k = this.task.block;
     const rb = this.radii[k]!;
     const path: V[] = [];
@@ -186,7 +161,7 @@ export class ScriptedExpert {
   }
 
   /** Is there room for the effector behind the block at `from` when pushing towards `to`? */
-  private prePushFree(state: WorldState, from: V, to: V): boolean {
+  protected prePushFree(state: WorldState, from: V, to: V): boolean {
     const k = this.task.block;
     const d = unit(sub(to, from));
     const p = sub(from, mul(d, RE + this.radii[k]! + BEHIND_GAP));
@@ -195,7 +170,7 @@ export class ScriptedExpert {
   }
 
   /** Moves the effector towards `target`, around blocks in the way. */
-  private navigate(state: WorldState, e: V, target: V): V {
+  protected navigate(state: WorldState, e: V, target: V): V {
     // touching a block: slide around it (outwards and towards the target) instead of dragging it
     for (let j = 0; j < state.blocks.length; j++) {
       const c: V = [state.blocks[j]!.x, state.blocks[j]!.y];
@@ -230,7 +205,20 @@ export class ScriptedExpert {
     return this.clip(mul(unit(delta), Math.min(speed, dist)), V_MOVE);
   }
 
-  private clip(v: V, max: number): V {
+  /**
+   * The push law: advance along `d` at `speed`, close any gap behind the block, steer back onto
+   * the line through the block. `rel` is effector minus block, `rb` the block's radius.
+   */
+  protected pushMove(rel: V, d: V, rb: number, speed: number): V {
+    const behind = -dot(rel, d);
+    const gap = Math.max(0, behind - (RE + 0.8 * rb));
+    const perp: V = [-d[1], d[0]];
+    const side = dot(rel, perp);
+    const move = add(mul(d, speed + Math.min(gap, 0.02)), mul(perp, -0.5 * side));
+    return this.clip(move, speed * 1.6 + 0.01);
+  }
+
+  protected clip(v: V, max: number): V {
     const n = norm(v);
     return n > max ? mul(v, max / n) : v;
   }
