@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { benchArgs } from './lib/bench-args.mjs';
 
 const pkg = new URL('../packages/datasets/', import.meta.url);
 const req = createRequire(new URL('package.json', pkg));
@@ -16,14 +17,16 @@ const { encode: encodePng } = await load('fast-png');
 const { parquetWriteBuffer } = await load('hyparquet-writer');
 const ds = await import(new URL('dist/index.js', pkg).href);
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const frames = arg('frames', 3000);
-const size = arg('size', 64);
+const { frames, size, json } = benchArgs(
+  'datasets',
+  {
+    frames: { type: 'int', default: 3000, min: 64 },
+    size: { type: 'int', default: 64, min: 8 },
+    json: { type: 'boolean' },
+  },
+  '[--frames N] [--size S] [--json]',
+);
 const epLen = 50;
-const json = process.argv.includes('--json');
 
 const dir = mkdtempSync(join(tmpdir(), 'vlakit-bench-datasets-'));
 try {

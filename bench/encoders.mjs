@@ -8,17 +8,21 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchArgs } from './lib/bench-args.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const backend = opt('backend', 'wasm');
-const batch = Number(opt('batch', '32'));
-const steps = Number(opt('steps', '7'));
-const json = args.includes('--json');
+const args = benchArgs(
+  'encoders',
+  {
+    backend: { type: 'choice', default: 'wasm', choices: ['wasm', 'cpu'] },
+    batch: { type: 'int', default: 32 },
+    steps: { type: 'int', default: 7, min: 3 },
+    'no-torch': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  '[--backend wasm|cpu] [--batch 32] [--steps 7] [--no-torch] [--json]',
+);
+const { backend, batch, steps, json } = args;
 
 const vitDir = join(here, '..', 'packages', 'encoder-vit');
 const bertDir = join(here, '..', 'packages', 'encoder-bert');
@@ -87,7 +91,7 @@ const feeds = {
 const bertMs = timeSteps(bert, feeds, 'tokens');
 
 let torch = null;
-if (!args.includes('--no-torch')) {
+if (!args['no-torch']) {
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;

@@ -25,74 +25,46 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchArgs } from './lib/bench-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sim = await import(pathToFileURL(join(root, 'packages', 'sim-tabletop', 'dist', 'index.js')).href);
 const python = process.env.VLAKIT_PYTHON ?? '/usr/bin/python3';
 const script = join(root, 'bench', 'imitation_policy.py');
 
-const argv = process.argv.slice(2);
-const known = new Set([
-  '--json',
-  '--episodes-per-family',
-  '--runs',
-  '--eval-episodes',
-  '--action-noise',
-  '--expert',
-  '--execute',
-  '--ensemble',
-  '--dump',
-  '--help',
-]);
-function fail(message) {
+const args = benchArgs(
+  'imitation',
+  {
+    json: { type: 'boolean' },
+    'episodes-per-family': { type: 'int', default: 400 },
+    runs: { type: 'string', default: 'positions@3000x32,relative@3000x32,relative@6000x128' },
+    'eval-episodes': { type: 'int', default: 50 },
+    'action-noise': { type: 'number', default: 0, min: 0, max: 0.05 },
+    expert: { type: 'choice', default: 'scripted', choices: ['scripted', 'reactive'] },
+    execute: { type: 'int', default: 4, max: 8 },
+    ensemble: { type: 'number', default: undefined, min: 0 },
+    dump: { type: 'string', default: undefined },
+  },
+  '[--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N] [--expert scripted|reactive] [--execute N | --ensemble M] [--action-noise M] [--dump DIR]',
+);
+const fail = (message) => {
   console.error(`bench imitation: ${message}`);
   process.exit(2);
-}
-for (const a of argv)
-  if (a.startsWith('--') && !known.has(a))
-    fail(`unknown option ${a}; expected one of ${[...known].join(', ')}`);
-const value = (name, fallback) => {
-  const i = argv.indexOf(name);
-  if (i < 0) return fallback;
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith('--')) fail(`${name} needs a value`);
-  return v;
 };
-const positiveInt = (name, fallback) => {
-  const raw = value(name, fallback);
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) fail(`${name} (${raw}) must be a positive integer`);
-  return n;
-};
-if (argv.includes('--help')) {
-  console.log(
-    'usage: pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N] [--expert scripted|reactive] [--execute N | --ensemble M]',
-  );
-  process.exit(0);
-}
-const json = argv.includes('--json');
-const dumpDir = value('--dump', undefined);
-const perFamily = positiveInt('--episodes-per-family', '400');
-const evalPerFamily = positiveInt('--eval-episodes', '50');
-const actionNoise = Number(value('--action-noise', '0'));
-const expertName = value('--expert', 'scripted');
-const execute = positiveInt('--execute', '4');
-const ensemble = value('--ensemble', undefined) === undefined ? undefined : Number(value('--ensemble'));
-if (ensemble !== undefined && !(ensemble >= 0))
-  fail(`--ensemble (${value('--ensemble')}) must be a non-negative weight decay`);
-if (execute > 8) fail(`--execute (${execute}) must be at most the chunk length, 8`);
+const json = args.json;
+const dumpDir = args.dump;
+const perFamily = args['episodes-per-family'];
+const evalPerFamily = args['eval-episodes'];
+const actionNoise = args['action-noise'];
+const execute = args.execute;
+const ensemble = args.ensemble;
 const EXPERTS = { scripted: sim.ScriptedExpert, reactive: sim.ReactiveExpert };
-if (!(expertName in EXPERTS))
-  fail(`--expert (${expertName}) must be one of ${Object.keys(EXPERTS).join(', ')}`);
-if (!(actionNoise >= 0 && actionNoise <= 0.05))
-  fail(`--action-noise (${value('--action-noise')}) must be a number of metres from 0 to 0.05`);
-const runs = value('--runs', 'positions@3000x32,relative@3000x32,relative@6000x128')
-  .split(',')
-  .map((spec) => {
-    const m = /^(relative|positions)@(\d+)x(\d+)$/.exec(spec.trim());
-    if (m === null) fail(`--runs entry "${spec}" must look like relative@3000x32 (FEATURES@STEPSxBATCH)`);
-    return { features: m[1], steps: Number(m[2]), batch: Number(m[3]) };
-  });
+const Expert = EXPERTS[args.expert];
+const runs = args.runs.split(',').map((spec) => {
+  const m = /^(relative|positions)@(\d+)x(\d+)$/.exec(spec.trim());
+  if (m === null) fail(`--runs entry "${spec}" must look like relative@3000x32 (FEATURES@STEPSxBATCH)`);
+  return { features: m[1], steps: Number(m[2]), batch: Number(m[3]) };
+});
 const log = (line) => (json ? process.stderr : process.stdout).write(`${line}\n`);
 
 /** Expert rollouts as float32 rows (bench/imitation_policy.py COLUMNS), same resets as `vla generate`. */
@@ -105,7 +77,7 @@ function demonstrations(frames) {
       const { reset } = sim.acceptedReset(family, 4, sim.episodeSeed(0, 'generate', family, i));
       const size = frames === undefined ? 8 : 64;
       const env = new sim.TabletopEnv(reset, { imageWidth: size, imageHeight: size });
-      const expert = new EXPERTS[expertName](reset);
+      const expert = new Expert(reset);
       instructions.push(reset.instruction);
       const rng = new sim.SeededRng(sim.childSeed(i, `noise/${family}`));
       let after = -1;

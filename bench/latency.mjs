@@ -13,32 +13,24 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/bench-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: args } = parseArgs({
-  options: {
-    batches: { type: 'string', default: '1,32' },
-    samples: { type: 'string', default: '30' },
-    threads: { type: 'string', default: '1' },
-    json: { type: 'boolean', default: false },
+const {
+  batches,
+  samples,
+  threads,
+  json: jsonOutput,
+} = benchArgs(
+  'latency',
+  {
+    batches: { type: 'ints', default: '1,32' },
+    samples: { type: 'int', default: 30 },
+    threads: { type: 'int', default: 1 },
+    json: { type: 'boolean' },
   },
-});
-const batches = args.batches.split(',').map(Number);
-const samples = Number(args.samples);
-const threads = Number(args.threads);
-if (
-  batches.some((b) => !Number.isInteger(b) || b < 1) ||
-  !Number.isInteger(samples) ||
-  samples < 1 ||
-  !Number.isInteger(threads) ||
-  threads < 1
-) {
-  console.error(
-    `--batches (${args.batches}) must be positive integers, --samples (${args.samples}) and --threads (${args.threads}) positive integers`,
-  );
-  process.exit(2);
-}
+  '[--batches 1,32] [--samples 30] [--threads 1] [--json]',
+);
 const log = (m) => process.stderr.write(`${m}\n`);
 
 const req = createRequire(join(root, 'packages/export-onnx/package.json'));
@@ -240,7 +232,7 @@ const result = {
   rows,
   target_batch1_ort_over_pytorch_le: 0.5,
 };
-if (args.json) console.log(JSON.stringify(result));
+if (jsonOutput) console.log(JSON.stringify(result));
 else {
   console.log(`policy latency, ${label}; ${threads} thread(s), median of ${samples}`);
   console.log('batch  onnxruntime  tfjs-wasm  pytorch-eager  ort/pytorch');

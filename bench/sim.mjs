@@ -13,11 +13,13 @@ import {
   TabletopEnv,
 } from '../packages/sim-tabletop/dist/index.js';
 import { encodePng } from '../packages/sim-tabletop/dist/node.js';
+import { benchArgs } from './lib/bench-args.mjs';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const si = args.indexOf('--seconds');
-const seconds = si >= 0 ? Number(args[si + 1]) : 1;
+const { json, seconds } = benchArgs(
+  'sim',
+  { json: { type: 'boolean' }, seconds: { type: 'number', default: 1, min: 0.05 } },
+  '[--json] [--seconds S]',
+);
 const RUNS = 5;
 
 /** One timed run of `body` for `seconds`: rates per wall second and per CPU second. */
