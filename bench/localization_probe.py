@@ -9,7 +9,7 @@ MSE (1.0 = predicting the mean). Readouts:
               soft-argmax (expected row, column under a softmax over the 4,096 pixels) is the feature
 
   node bench/imitation.mjs --dump DIR
-  /usr/bin/python3 bench/localization_probe.py DIR mean|attention|softargmax [--steps N]
+  /usr/bin/python3 bench/localization_probe.py DIR mean|attention|softargmax [--steps N] [--seed S]
 """
 import argparse
 import time
@@ -70,9 +70,10 @@ def main():
     p.add_argument('readout', choices=['mean', 'attention', 'softargmax'])
     p.add_argument('--steps', type=int, default=600)
     p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--seed', type=int, default=0)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
+    torch.manual_seed(args.seed)
     rows = np.fromfile(f'{args.dump}/rows.f32', dtype=np.float32).reshape(-1, COLUMNS)
     frames = np.fromfile(f'{args.dump}/frames.u8', dtype=np.uint8).reshape(-1, 64, 64, 3)
     if len(frames) != len(rows):
@@ -90,8 +91,9 @@ def main():
         if step % max(1, args.steps // 6) == 0:
             with torch.no_grad():
                 err = ((model(torch.tensor(frames[val])) - torch.tensor(positions[val])) ** 2).mean(0)  # (10)
+            each = ' '.join(f'{e:.3f}' for e in err.reshape(5, 2).mean(1).tolist())
             print(f'{args.readout} step {step} ({time.time() - started:.0f} s): held-out MSE {err.mean():.3f} '
-                  f'(effector {err[:2].mean():.3f}, blocks {err[2:].mean():.3f})', flush=True)
+                  f'(effector, blocks 0-3: {each})', flush=True)
         if step == args.steps:
             break
         ix = train[rng.integers(0, len(train), 32)]
