@@ -21,6 +21,7 @@ export { type BackendInfo, type InitBackendOptions, initBackend } from './init-b
 export { type JsKernel, registerJsKernel } from './js-kernel.js';
 export { type ImportModule, loadTensorflow, TENSORFLOW_PACKAGES } from './load-tensorflow.js';
 export { loadNativeBlas, type NativeBlas, type NativeBlasStatus, nativeAddonPath } from './native-blas.js';
+export { type NativeFused, nativeFused } from './native-fused.js';
 export {
   type RegisteredKernels,
   registerWasmKernels,

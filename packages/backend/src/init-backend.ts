@@ -6,6 +6,7 @@ import { registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
 import { registerGruKernels, unregisterGruKernels } from './gru-sequence.js';
 import { type ImportModule, loadTensorflow } from './load-tensorflow.js';
 import { loadNativeBlas } from './native-blas.js';
+import { nativeFused } from './native-fused.js';
 import { registerWasmKernels, unregisterWasmKernels } from './wasm-kernels/register-wasm-kernels.js';
 
 export interface BackendInfo {
@@ -85,7 +86,8 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
   const kernels = registerWasmKernels({ native: blas });
   const fused = options.fused !== false;
   if (fused) {
-    registerFusedKernels();
+    // the C loops of the addon when it loaded, JavaScript loops otherwise
+    registerFusedKernels({ native: nativeFused(blas) });
     registerAdamWKernels();
     // with JavaScript loops for its recurrent matmuls the fused GRU is slower than composed ops on
     // XNNPACK, so on wasm it needs the OpenBLAS addon

@@ -1,0 +1,284 @@
+// vlakit_fused: the elementwise and per-row loops of the fused kernels (core's FUSED_KERNELS) in C,
+// part of the vlakit_blas addon. Every function takes Float32Arrays (wasm heap views or plain
+// arrays) and writes its outputs in place; the JavaScript loops in src/fused-ops.ts are the
+// reference and the fallback. Loops are written so GCC vectorises them (-O3, OpenMP simd
+// reductions, an AVX2/FMA clone chosen at load time); erf and exp are polynomials, no libm calls.
+#include <node_api.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vlakit_fused.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VECTOR_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// argument helpers
+
+static bool throw_type(napi_env env, const char* fn, const char* what) {
+  char msg[160];
+  snprintf(msg, sizeof msg, "vlakit %s: %s", fn, what);
+  napi_throw_type_error(env, NULL, msg);
+  return false;
+}
+
+// A Float32Array argument: its data pointer and length.
+static bool f32_arg(napi_env env, napi_value v, const char* fn, const char* name, float** data,
+                    size_t* length) {
+  bool is = false;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) {
+    char what[96];
+    snprintf(what, sizeof what, "%s must be a Float32Array", name);
+    return throw_type(env, fn, what);
+  }
+  napi_typedarray_type type;
+  void* p = NULL;
+  if (napi_get_typedarray_info(env, v, &type, length, &p, NULL, NULL) != napi_ok ||
+      type != napi_float32_array) {
+    char what[96];
+    snprintf(what, sizeof what, "%s must be a Float32Array", name);
+    return throw_type(env, fn, what);
+  }
+  *data = (float*)p;
+  return true;
+}
+
+static bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value* argv,
+                     const char* fn) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != want) {
+    char what[64];
+    snprintf(what, sizeof what, "expects %zu arguments", want);
+    return throw_type(env, fn, what);
+  }
+  return true;
+}
+
+static bool length_error(napi_env env, const char* fn, const char* name, size_t got, size_t want) {
+  char msg[192];
+  snprintf(msg, sizeof msg, "vlakit %s: %s has %zu elements, expected %zu", fn, name, got, want);
+  napi_throw_range_error(env, NULL, msg);
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// erf and e^-t (the float approximations of src/erf.ts and src/exp-neg.ts)
+
+static inline float erf_poly(float x) {
+  const float c = x > 4.0f ? 4.0f : (x < -4.0f ? -4.0f : x);
+  const float x2 = c * c;
+  float p = -2.72614225801306e-10f;
+  p = p * x2 + 2.77068142495902e-08f;
+  p = p * x2 + -2.10102402082508e-06f;
+  p = p * x2 + -5.69250639462346e-05f;
+  p = p * x2 + -7.34990630326855e-04f;
+  p = p * x2 + -2.95459980854025e-03f;
+  p = p * x2 + -1.60960333262415e-02f;
+  float q = -1.45660718464996e-05f;
+  q = q * x2 + -2.13374055278905e-04f;
+  q = q * x2 + -1.68282697438203e-03f;
+  q = q * x2 + -7.37332916720468e-03f;
+  q = q * x2 + -1.42647390514189e-02f;
+  return c * p / q;
+}
+
+// e^-t for t >= 0: t = k ln2 - r, |r| <= ln2/2, e^r by a degree-7 polynomial, 2^-k from the
+// exponent bits; t is clamped at 87 (e^-87 is below float32's smallest normal, returned as ~0).
+static inline float exp_neg(float t) {
+  const float c = t < 87.0f ? t : 87.0f;
+  const int k = (int)(c * 1.44269504088896341f + 0.5f);
+  const float kf = (float)k;
+  const float r = kf * 0.693145751953125f + kf * 1.428606765330187e-06f - c;
+  float p = 1.0f / 5040.0f;
+  p = p * r + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  union {
+    int32_t i;
+    float f;
+  } scale;
+  scale.i = (127 - k) << 23;
+  return p * scale.f;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GELU
+
+VECTOR_CLONES static void gelu_loop(const float* restrict x, float* restrict y, float* restrict cdf,
+                                    size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const float v = x[i];
+    const float c = 0.5f + 0.5f * erf_poly(v * 0.70710678118654752f);
+    cdf[i] = c;
+    y[i] = v * c;
+  }
+}
+
+VECTOR_CLONES static void gelu_grad_loop(const float* restrict dy, const float* restrict x,
+                                         const float* restrict cdf, float* restrict dx, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const float v = x[i];
+    dx[i] = dy[i] * (cdf[i] + v * exp_neg(0.5f * v * v) * 0.39894228040143268f);
+  }
+}
+
+// gelu(x, y, cdf)
+static napi_value gelu(napi_env env, napi_callback_info info) {
+  static const char* fn = "gelu";
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv, fn)) return NULL;
+  float *x, *y, *cdf;
+  size_t n, ny, nc;
+  if (!f32_arg(env, argv[0], fn, "x", &x, &n) || !f32_arg(env, argv[1], fn, "y", &y, &ny) ||
+      !f32_arg(env, argv[2], fn, "cdf", &cdf, &nc))
+    return NULL;
+  if (ny != n) return length_error(env, fn, "y", ny, n), NULL;
+  if (nc != n) return length_error(env, fn, "cdf", nc, n), NULL;
+  gelu_loop(x, y, cdf, n);
+  return NULL;
+}
+
+// geluGrad(dy, x, cdf, dx)
+static napi_value gelu_grad(napi_env env, napi_callback_info info) {
+  static const char* fn = "geluGrad";
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv, fn)) return NULL;
+  float *dy, *x, *cdf, *dx;
+  size_t n, ndy, nc, ndx;
+  if (!f32_arg(env, argv[0], fn, "dy", &dy, &ndy) || !f32_arg(env, argv[1], fn, "x", &x, &n) ||
+      !f32_arg(env, argv[2], fn, "cdf", &cdf, &nc) || !f32_arg(env, argv[3], fn, "dx", &dx, &ndx))
+    return NULL;
+  if (ndy != n) return length_error(env, fn, "dy", ndy, n), NULL;
+  if (nc != n) return length_error(env, fn, "cdf", nc, n), NULL;
+  if (ndx != n) return length_error(env, fn, "dx", ndx, n), NULL;
+  gelu_grad_loop(dy, x, cdf, dx, n);
+  return NULL;
+}
+
+// ---------------------------------------------------------------------------------------------
+// LayerNorm over the last axis (d = gamma's length)
+
+VECTOR_CLONES static void layer_norm_loop(const float* restrict x, const float* restrict g,
+                                          const float* restrict b, float* restrict y,
+                                          float* restrict mean, float* restrict rstd, size_t rows,
+                                          size_t d, float eps) {
+  for (size_t r = 0; r < rows; r++) {
+    const float* xr = x + r * d;
+    float* yr = y + r * d;
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (size_t i = 0; i < d; i++) s += xr[i];
+    const float mu = s / (float)d;
+    float q = 0.0f;
+#pragma omp simd reduction(+ : q)
+    for (size_t i = 0; i < d; i++) {
+      const float c = xr[i] - mu;
+      q += c * c;
+    }
+    const float rs = 1.0f / __builtin_sqrtf(q / (float)d + eps);
+    mean[r] = mu;
+    rstd[r] = rs;
+    for (size_t i = 0; i < d; i++) yr[i] = (xr[i] - mu) * rs * g[i] + b[i];
+  }
+}
+
+VECTOR_CLONES static void layer_norm_grad_loop(const float* restrict dy, const float* restrict x,
+                                               const float* restrict g, const float* restrict mean,
+                                               const float* restrict rstd, float* restrict dx,
+                                               float* restrict dg, float* restrict db, size_t rows,
+                                               size_t d) {
+  memset(dg, 0, d * sizeof(float));
+  memset(db, 0, d * sizeof(float));
+  for (size_t r = 0; r < rows; r++) {
+    const float* xr = x + r * d;
+    const float* dyr = dy + r * d;
+    float* dxr = dx + r * d;
+    const float mu = mean[r], rs = rstd[r];
+    float sum1 = 0.0f, sum2 = 0.0f;  // sums of dy*g and dy*g*xhat
+#pragma omp simd reduction(+ : sum1, sum2)
+    for (size_t i = 0; i < d; i++) {
+      const float xh = (xr[i] - mu) * rs;
+      const float dxh = dyr[i] * g[i];
+      sum1 += dxh;
+      sum2 += dxh * xh;
+    }
+    for (size_t i = 0; i < d; i++) {
+      const float xh = (xr[i] - mu) * rs;
+      dg[i] += dyr[i] * xh;
+      db[i] += dyr[i];
+    }
+    const float m1 = sum1 / (float)d, m2 = sum2 / (float)d;
+    for (size_t i = 0; i < d; i++) {
+      const float xh = (xr[i] - mu) * rs;
+      dxr[i] = rs * (dyr[i] * g[i] - m1 - xh * m2);
+    }
+  }
+}
+
+// layerNorm(x, gamma, beta, y, mean, rstd, epsilon)
+static napi_value layer_norm(napi_env env, napi_callback_info info) {
+  static const char* fn = "layerNorm";
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv, fn)) return NULL;
+  float *x, *g, *b, *y, *mean, *rstd;
+  size_t n, d, nb, ny, nm, nr;
+  if (!f32_arg(env, argv[0], fn, "x", &x, &n) || !f32_arg(env, argv[1], fn, "gamma", &g, &d) ||
+      !f32_arg(env, argv[2], fn, "beta", &b, &nb) || !f32_arg(env, argv[3], fn, "y", &y, &ny) ||
+      !f32_arg(env, argv[4], fn, "mean", &mean, &nm) || !f32_arg(env, argv[5], fn, "rstd", &rstd, &nr))
+    return NULL;
+  double eps = 0;
+  if (napi_get_value_double(env, argv[6], &eps) != napi_ok)
+    return throw_type(env, fn, "epsilon must be a number"), NULL;
+  if (d == 0 || n % d != 0) return length_error(env, fn, "x (not a multiple of gamma's length)", n, d), NULL;
+  const size_t rows = n / d;
+  if (nb != d) return length_error(env, fn, "beta", nb, d), NULL;
+  if (ny != n) return length_error(env, fn, "y", ny, n), NULL;
+  if (nm != rows) return length_error(env, fn, "mean", nm, rows), NULL;
+  if (nr != rows) return length_error(env, fn, "rstd", nr, rows), NULL;
+  layer_norm_loop(x, g, b, y, mean, rstd, rows, d, (float)eps);
+  return NULL;
+}
+
+// layerNormGrad(dy, x, gamma, mean, rstd, dx, dgamma, dbeta)
+static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
+  static const char* fn = "layerNormGrad";
+  napi_value argv[8];
+  if (!get_args(env, info, 8, argv, fn)) return NULL;
+  float *dy, *x, *g, *mean, *rstd, *dx, *dg, *db;
+  size_t ndy, n, d, nm, nr, ndx, ndg, ndb;
+  if (!f32_arg(env, argv[0], fn, "dy", &dy, &ndy) || !f32_arg(env, argv[1], fn, "x", &x, &n) ||
+      !f32_arg(env, argv[2], fn, "gamma", &g, &d) || !f32_arg(env, argv[3], fn, "mean", &mean, &nm) ||
+      !f32_arg(env, argv[4], fn, "rstd", &rstd, &nr) || !f32_arg(env, argv[5], fn, "dx", &dx, &ndx) ||
+      !f32_arg(env, argv[6], fn, "dgamma", &dg, &ndg) || !f32_arg(env, argv[7], fn, "dbeta", &db, &ndb))
+    return NULL;
+  if (d == 0 || n % d != 0) return length_error(env, fn, "x (not a multiple of gamma's length)", n, d), NULL;
+  const size_t rows = n / d;
+  if (ndy != n) return length_error(env, fn, "dy", ndy, n), NULL;
+  if (nm != rows) return length_error(env, fn, "mean", nm, rows), NULL;
+  if (nr != rows) return length_error(env, fn, "rstd", nr, rows), NULL;
+  if (ndx != n) return length_error(env, fn, "dx", ndx, n), NULL;
+  if (ndg != d) return length_error(env, fn, "dgamma", ndg, d), NULL;
+  if (ndb != d) return length_error(env, fn, "dbeta", ndb, d), NULL;
+  layer_norm_grad_loop(dy, x, g, mean, rstd, dx, dg, db, rows, d);
+  return NULL;
+}
+
+void vlakit_fused_init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
+      {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+}

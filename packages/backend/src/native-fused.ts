@@ -1,0 +1,46 @@
+import type { NativeBlas } from './native-blas.js';
+
+/**
+ * The fused kernels' loops in C (native/vlakit_fused.c, compiled into the OpenBLAS addon). Each
+ * takes Float32Arrays (wasm heap views or plain arrays) and writes its outputs in place, with the
+ * contracts of core's FUSED_KERNELS; a wrong length is a RangeError naming the array.
+ */
+export interface NativeFused {
+  /** y = x Phi(x), cdf = Phi(x) = 0.5 (1 + erf(x / sqrt 2)). */
+  gelu(x: Float32Array, y: Float32Array, cdf: Float32Array): void;
+  /** dx = dy (cdf + x phi(x)). */
+  geluGrad(dy: Float32Array, x: Float32Array, cdf: Float32Array, dx: Float32Array): void;
+  /** LayerNorm over the last axis (gamma's length): y, and per row mean and 1/sqrt(var + epsilon). */
+  layerNorm(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    epsilon: number,
+  ): void;
+  /** dx, dgamma, dbeta of `layerNorm` (dgamma and dbeta are overwritten, not accumulated). */
+  layerNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+  ): void;
+}
+
+const NAMES = ['gelu', 'geluGrad', 'layerNorm', 'layerNormGrad'] as const;
+
+/**
+ * The addon's fused loops, or undefined when the addon was built before they existed (its
+ * functions are checked by name, so a stale build keeps working with the JavaScript loops).
+ */
+export function nativeFused(blas: NativeBlas | undefined): NativeFused | undefined {
+  const addon = blas as unknown as Partial<Record<(typeof NAMES)[number], unknown>> | undefined;
+  if (addon === undefined || !NAMES.every((n) => typeof addon[n] === 'function')) return undefined;
+  return addon as unknown as NativeFused;
+}
