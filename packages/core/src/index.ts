@@ -44,6 +44,10 @@ export {
   MASKED_LOGIT,
   multiHeadAttention,
   runKernel,
+  type ScaledDotProductOptions,
+  type ScaledDotProductResult,
+  scaledDotProductAttention,
+  scaledDotProductAttentionComposed,
 } from './layers/index.js';
 export { type Logger, memoryLogger, stderrLogger } from './logger.js';
 export {

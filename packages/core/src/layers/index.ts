@@ -3,9 +3,11 @@ export { type DenseWeights, dense } from './dense.js';
 export { FUSED_KERNELS, hasKernels, runKernel } from './fused-kernels.js';
 export { type Activation, activate, geluErf, geluErfComposed } from './gelu.js';
 export { type LayerNormWeights, layerNorm, layerNormComposed } from './layer-norm.js';
+export { type AttentionResult, type AttentionWeights, multiHeadAttention } from './multi-head-attention.js';
 export {
-  type AttentionResult,
-  type AttentionWeights,
   MASKED_LOGIT,
-  multiHeadAttention,
-} from './multi-head-attention.js';
+  type ScaledDotProductOptions,
+  type ScaledDotProductResult,
+  scaledDotProductAttention,
+  scaledDotProductAttentionComposed,
+} from './scaled-dot-product-attention.js';
