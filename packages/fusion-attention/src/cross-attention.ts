@@ -74,7 +74,7 @@ export class CrossAttentionFusion extends TfStage<CrossAttentionConfig> implemen
   }
 
   protected compute(inputs: Readonly<TensorMap>, _options: ForwardOptions): TensorMap {
-    const { dim, heads, query, activation, layerNormEpsilon: epsilon } = this.config;
+    const { heads, query, activation, layerNormEpsilon: epsilon } = this.config;
     const vision = inputs['vision']!; // (B, N, Dv)
     const language = inputs['language']!; // (B, L, Dl)
     const languageMask = inputs['languageMask']!; // (B, L)
