@@ -54,6 +54,7 @@ const args = [
   `-I${cblasInclude}`,
   join(here, 'vlakit_blas.c'),
   join(here, 'vlakit_fused.c'),
+  join(here, 'vlakit_attention.c'),
   '-o',
   tmp,
   '-lopenblas',

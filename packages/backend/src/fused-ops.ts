@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { layerNorm as coreLayerNorm, FUSED_KERNELS, geluErf, hasKernels, VlakitError } from '@vlakit/core';
+import { attentionGradLoop, attentionLoop } from './attention.js';
 import { erf } from './erf.js';
 import { expNeg } from './exp-neg.js';
 import { type JsKernel, registerJsKernel, unregisterJsKernel } from './js-kernel.js';
@@ -101,6 +102,8 @@ export const JS_FUSED_LOOPS: NativeFused = {
   geluGrad: geluGradLoop,
   layerNorm: layerNormLoop,
   layerNormGrad: layerNormGradLoop,
+  attention: attentionLoop,
+  attentionGrad: attentionGradLoop,
 };
 
 /** The four kernels (core's FUSED_KERNELS contracts) running `loops`. */

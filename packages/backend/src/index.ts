@@ -8,6 +8,13 @@ export {
   fusedAdamWStep,
   registerAdamWKernels,
 } from './adamw.js';
+export {
+  attentionGradLoop,
+  attentionKernels,
+  attentionLoop,
+  registerAttentionKernels,
+  unregisterAttentionKernels,
+} from './attention.js';
 export { BACKEND_NAMES, type BackendName, parseBackendName } from './backend-name.js';
 export { gelu, layerNorm, registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
 export { type Gemm, jsGemm, makeGemm } from './gemm.js';

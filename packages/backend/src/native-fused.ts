@@ -1,7 +1,8 @@
 import type { NativeBlas } from './native-blas.js';
 
 /**
- * The fused kernels' loops in C (native/vlakit_fused.c, compiled into the OpenBLAS addon). Each
+ * The fused kernels' loops in C (native/vlakit_fused.c and vlakit_attention.c, compiled into the
+ * OpenBLAS addon). Each
  * takes Float32Arrays (wasm heap views or plain arrays) and writes its outputs in place, with the
  * contracts of core's FUSED_KERNELS; a wrong length is a RangeError naming the array.
  */
@@ -31,9 +32,42 @@ export interface NativeFused {
     dgamma: Float32Array,
     dbeta: Float32Array,
   ): void;
+  /**
+   * Multi-head attention (core's FUSED_KERNELS.attention): q (B, Lq, D), k and v (B, Lk, D), mask
+   * (B, Lk) or null -> context (B, Lq, D) and probs (B, H, Lq, Lk).
+   */
+  attention(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    mask: Float32Array | null,
+    context: Float32Array,
+    probs: Float32Array,
+    batch: number,
+    lq: number,
+    lk: number,
+    heads: number,
+    zeroMasked: boolean,
+  ): void;
+  /** dq, dk, dv of `attention` from dy (B, Lq, D), dprobs and the forward's probs (B, H, Lq, Lk). */
+  attentionGrad(
+    dy: Float32Array,
+    dprobs: Float32Array,
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    probs: Float32Array,
+    dq: Float32Array,
+    dk: Float32Array,
+    dv: Float32Array,
+    batch: number,
+    lq: number,
+    lk: number,
+    heads: number,
+  ): void;
 }
 
-const NAMES = ['gelu', 'geluGrad', 'layerNorm', 'layerNormGrad'] as const;
+const NAMES = ['gelu', 'geluGrad', 'layerNorm', 'layerNormGrad', 'attention', 'attentionGrad'] as const;
 
 /**
  * The addon's fused loops, or undefined when the addon was built before they existed (its
