@@ -55,6 +55,7 @@ const args = [
   join(here, 'vlakit_blas.c'),
   join(here, 'vlakit_fused.c'),
   join(here, 'vlakit_attention.c'),
+  join(here, 'vlakit_elementwise.c'),
   '-o',
   tmp,
   '-lopenblas',

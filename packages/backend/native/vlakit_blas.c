@@ -1,13 +1,15 @@
 // vlakit_blas: an N-API addon that runs OpenBLAS sgemm on float32 data living in an ArrayBuffer
 // (the tfjs wasm heap), so matmuls use both cores and AVX-512 without copying operands.
 // Built by native/build.mjs when the Node headers and libopenblas-dev are present. The fused
-// kernels' loops (vlakit_fused.c, vlakit_attention.c) are compiled into the same addon.
+// kernels' loops (vlakit_fused.c, vlakit_attention.c) and broadcasting binary ops
+// (vlakit_elementwise.c) are compiled into the same addon.
 #include <cblas.h>
 #include <node_api.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "vlakit_attention.h"
+#include "vlakit_elementwise.h"
 #include "vlakit_fused.h"
 
 #define CHECK(call)                                                                                \
@@ -122,6 +124,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, 4, props);
   vlakit_fused_init(env, exports);
   vlakit_attention_init(env, exports);
+  vlakit_elementwise_init(env, exports);
   return exports;
 }
 

@@ -95,6 +95,48 @@ describe.each(paths)('BatchMatMul on wasm (%s) matches cpu', (_label, useNative)
   });
 });
 
+describe.runIf(native.loaded)('broadcasting Add/Sub/Multiply/RealDiv on wasm (addon rows) match cpu', () => {
+  beforeAll(() => {
+    registerWasmKernels({ native: native.loaded ? native.blas : undefined });
+  });
+  afterAll(() => {
+    registerWasmKernels({ native: undefined });
+  });
+  const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
+    ['Add', tf.add],
+    ['Sub', tf.sub],
+    ['Multiply', tf.mul],
+    ['RealDiv', tf.div],
+  ];
+  const shapes: Array<[string, number[], number[]]> = [
+    ['image minus per-channel', [2, 5, 4, 3], [3]],
+    ['bias over rows', [7, 6], [6]],
+    ['broadcast operand first', [6], [7, 6]],
+    ['leading 1s and a scalar', [3, 4], [1, 1, 4]],
+    ['scalar', [5, 3], []],
+    ['scalar first', [], [5, 3]],
+    ['equal shapes', [4, 5, 3], [4, 5, 3]],
+  ];
+  it.each(ops.flatMap(([op, f]) => shapes.map(([name, a, b]) => [`${op}: ${name}`, f, a, b] as const)))(
+    '%s',
+    async (_name, f, aShape, bShape) => {
+      // divisors away from 0
+      const r = await both(() =>
+        f(data(aShape, 1), data(bShape, 2).add(_name.startsWith('RealDiv') ? 2 : 0)),
+      );
+      expectClose(r.wasm[0]!, r.cpu[0]!, 1e-6);
+    },
+  );
+  it('gradients through a broadcast product (bias-like) match cpu', async () => {
+    const r = await both(() => {
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(tf.sub(a, b), b).square().sum());
+      return g([data([4, 6], 3), data([6], 4)]);
+    });
+    expectClose(r.wasm[0]!, r.cpu[0]!);
+    expectClose(r.wasm[1]!, r.cpu[1]!);
+  });
+});
+
 describe('slice, split, unstack on wasm match cpu', () => {
   beforeAll(() => {
     registerWasmKernels({});

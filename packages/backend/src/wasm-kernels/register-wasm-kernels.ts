@@ -2,6 +2,7 @@ import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
 import { createBatchMatMul } from './batch-mat-mul.js';
+import { BROADCAST_OPS, type BroadcastBinary, createBroadcastBinary } from './binary.js';
 import { cpuFallback, missingWasmKernels } from './cpu-fallbacks.js';
 import { createGather } from './gather.js';
 import { createCast, createIdentity } from './identity.js';
@@ -59,6 +60,14 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): Registered
     [tf.Cast, createCast(stock(tf.Cast))],
     [tf.GatherV2, createGather(stock(tf.GatherV2))],
   ];
+  const loops = options.native as (NativeBlas & Partial<BroadcastBinary>) | undefined;
+  if (typeof loops?.broadcastBinary === 'function') {
+    for (const op of Object.keys(BROADCAST_OPS) as Array<keyof typeof BROADCAST_OPS>)
+      overrides.push([op, createBroadcastBinary(op, stock(op), loops as BroadcastBinary)]);
+  } else {
+    for (const op of Object.keys(BROADCAST_OPS))
+      if (originals.has(op)) replace(op, originals.get(op)!.kernelFunc);
+  }
   const cpu = tf.engine().findBackend('cpu');
   if (cpu === null) throw new Error('the tfjs cpu backend is not registered (import @tensorflow/tfjs)');
   const cpuSegmentSum = tf.getKernel(tf.UnsortedSegmentSum, 'cpu');
