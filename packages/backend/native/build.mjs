@@ -42,11 +42,12 @@ const args = [
   '-shared',
   '-fPIC',
   '-std=c11',
-  // vectorised reductions (`#pragma omp simd`, no OpenMP runtime), fused multiply-adds, and
-  // branch-free clamps (no floating-point traps are used)
+  // vectorised reductions (`#pragma omp simd`, no OpenMP runtime), fused multiply-adds,
+  // branch-free clamps and vector square roots (no floating-point traps or errno are used)
   '-fopenmp-simd',
   '-ffp-contract=fast',
   '-fno-trapping-math',
+  '-fno-math-errno',
   '-Wall',
   '-DNODE_GYP_MODULE_NAME=vlakit_blas',
   '-DNAPI_VERSION=8',
@@ -59,6 +60,7 @@ const args = [
   '-o',
   tmp,
   '-lopenblas',
+  '-lm',
 ];
 const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
 if (r.error !== undefined || r.status !== 0) {

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "vlakit_args.h"
@@ -176,12 +177,60 @@ static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// ---------------------------------------------------------------------------------------------
+// AdamW (torch.optim.AdamW: decoupled decay first), one parameter
+
+VECTOR_CLONES static void adamw_loop(const float* restrict p, const float* restrict g,
+                                     const float* restrict m, const float* restrict v,
+                                     float* restrict p_out, float* restrict m_out, float* restrict v_out,
+                                     size_t n, float lr, float b1, float one_minus_b1, float b2,
+                                     float one_minus_b2, float eps, float decay, float c1, float c2) {
+  for (size_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = b1 * m[i] + one_minus_b1 * gi;
+    const float vi = b2 * v[i] + one_minus_b2 * gi * gi;
+    m_out[i] = mi;
+    v_out[i] = vi;
+    p_out[i] = p[i] * decay - lr * (mi * c1) / (__builtin_sqrtf(vi * c2) + eps);
+  }
+}
+
+// adamw(param, grad, m, v, paramOut, mOut, vOut, lr, beta1, beta2, epsilon, weightDecay, step)
+static napi_value adamw(napi_env env, napi_callback_info info) {
+  static const char* fn = "adamw";
+  napi_value argv[13];
+  if (!get_args(env, info, 13, argv, fn)) return NULL;
+  static const char* names[7] = {"param", "grad", "m", "v", "paramOut", "mOut", "vOut"};
+  float* a[7];
+  size_t len[7];
+  for (int i = 0; i < 7; i++) {
+    if (!f32_arg(env, argv[i], fn, names[i], &a[i], &len[i])) return NULL;
+    if (len[i] != len[0]) return length_error(env, fn, names[i], len[i], len[0]), NULL;
+  }
+  static const char* scalars[6] = {"lr", "beta1", "beta2", "epsilon", "weightDecay", "step"};
+  double s[6];
+  for (int i = 0; i < 6; i++) {
+    if (napi_get_value_double(env, argv[7 + i], &s[i]) != napi_ok) {
+      char what[64];
+      snprintf(what, sizeof what, "%s must be a number", scalars[i]);
+      return throw_type(env, fn, what), NULL;
+    }
+  }
+  const double lr = s[0], b1 = s[1], b2 = s[2], eps = s[3], wd = s[4], step = s[5];
+  const double c1 = 1.0 / (1.0 - pow(b1, step)), c2 = 1.0 / (1.0 - pow(b2, step));
+  // 1 - beta in double: 1 - (float)0.999 would be off by 5e-5 relative
+  adamw_loop(a[0], a[1], a[2], a[3], a[4], a[5], a[6], len[0], (float)lr, (float)b1, (float)(1.0 - b1),
+             (float)b2, (float)(1.0 - b2), (float)eps, (float)(1.0 - lr * wd), (float)c1, (float)c2);
+  return NULL;
+}
+
 void vlakit_fused_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
       {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { layerNorm as coreLayerNorm, FUSED_KERNELS, geluErf, hasKernels, VlakitError } from '@vlakit/core';
+import { adamwUpdate } from './adamw.js';
 import { attentionGradLoop, attentionLoop } from './attention.js';
 import { erf } from './erf.js';
 import { expNeg } from './exp-neg.js';
@@ -102,6 +103,8 @@ export const JS_FUSED_LOOPS: NativeFused = {
   geluGrad: geluGradLoop,
   layerNorm: layerNormLoop,
   layerNormGrad: layerNormGradLoop,
+  adamw: (p, g, m, v, pOut, mOut, vOut, lr, beta1, beta2, epsilon, weightDecay, step) =>
+    adamwUpdate(p, g, m, v, pOut, mOut, vOut, { lr, beta1, beta2, epsilon, weightDecay, step }),
   attention: attentionLoop,
   attentionGrad: attentionGradLoop,
 };

@@ -91,7 +91,7 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
   if (fused) {
     // the C loops of the addon when it loaded, JavaScript loops otherwise
     registerFusedKernels({ native: loops });
-    registerAdamWKernels();
+    registerAdamWKernels({ native: loops });
     // with JavaScript loops for their matmuls the fused GRU and attention are slower than composed
     // ops on XNNPACK, so on wasm they need the OpenBLAS addon
     if (blas) registerGruKernels({ native: blas });

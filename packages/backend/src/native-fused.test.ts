@@ -62,6 +62,24 @@ describe('the C fused loops (native/vlakit_fused.c)', () => {
     got.forEach((a, i) => expectClose(a, want[i]!, 1e-5));
   });
 
+  it.runIf(native !== undefined)('adamw matches the JavaScript loop (several steps)', () => {
+    if (native === undefined) return;
+    const n = 1031;
+    const p = values(n, 7, 1);
+    const g = values(n, 8, 0.1);
+    const state = () => [new Float32Array(p), new Float32Array(n), new Float32Array(n)] as const;
+    const [pc, mc, vc] = state();
+    const [pj, mj, vj] = state();
+    for (let step = 1; step <= 3; step++) {
+      const a = { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, step };
+      native.adamw(pc, g, mc, vc, pc, mc, vc, a.lr, a.beta1, a.beta2, a.epsilon, a.weightDecay, step);
+      JS_FUSED_LOOPS.adamw(pj, g, mj, vj, pj, mj, vj, a.lr, a.beta1, a.beta2, a.epsilon, a.weightDecay, step);
+    }
+    expectClose(pc, pj, 1e-6);
+    expectClose(mc, mj, 1e-6);
+    expectClose(vc, vj, 1e-6);
+  });
+
   it.runIf(native !== undefined)('a wrong length or type is an error naming the array', () => {
     if (native === undefined) return;
     const f = (n: number) => new Float32Array(n);

@@ -33,6 +33,25 @@ export interface NativeFused {
     dbeta: Float32Array,
   ): void;
   /**
+   * One AdamW update (torch.optim.AdamW, decoupled decay first) into paramOut, mOut, vOut; `step`
+   * is 1-based (bias corrections).
+   */
+  adamw(
+    param: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    paramOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    weightDecay: number,
+    step: number,
+  ): void;
+  /**
    * Multi-head attention (core's FUSED_KERNELS.attention): q (B, Lq, D), k and v (B, Lk, D), mask
    * (B, Lk) or null -> context (B, Lq, D) and probs (B, H, Lq, Lk).
    */
@@ -67,7 +86,15 @@ export interface NativeFused {
   ): void;
 }
 
-const NAMES = ['gelu', 'geluGrad', 'layerNorm', 'layerNormGrad', 'attention', 'attentionGrad'] as const;
+const NAMES = [
+  'gelu',
+  'geluGrad',
+  'layerNorm',
+  'layerNormGrad',
+  'adamw',
+  'attention',
+  'attentionGrad',
+] as const;
 
 /**
  * The addon's fused loops, or undefined when the addon was built before they existed (its
