@@ -30,6 +30,10 @@ const {
   gelu: fusedGelu,
   layerNorm: fusedLayerNorm,
 } = await import(pathToFileURL(join(backendPkg, 'dist', 'index.js')).href);
+// core's attention: one fused kernel each way when @vlakit/backend registered it, else tfjs ops
+const { scaledDotProductAttention } = await import(
+  pathToFileURL(requireBackend.resolve('@vlakit/core')).href
+);
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -165,6 +169,7 @@ function attention(d, heads) {
   return (x, kv, keyMask) => {
     const [b, t] = x.shape;
     const s = kv.shape[1];
+    if (fused) return o(scaledDotProductAttention(q(x), k(kv), v(kv), heads, { keyMask }).context); // (B, T, D)
     const split = (y, len) => y.reshape([b, len, heads, hd]).transpose([0, 2, 1, 3]); // (B, H, len, hd)
     const qh = split(q(x), t),
       kh = split(k(kv), s),
