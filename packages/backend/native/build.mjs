@@ -57,6 +57,7 @@ const args = [
   join(here, 'vlakit_fused.c'),
   join(here, 'vlakit_attention.c'),
   join(here, 'vlakit_elementwise.c'),
+  join(here, 'vlakit_dense.c'),
   '-o',
   tmp,
   '-lopenblas',

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { layerNorm as coreLayerNorm, FUSED_KERNELS, geluErf, hasKernels, VlakitError } from '@vlakit/core';
 import { adamwUpdate } from './adamw.js';
 import { attentionGradLoop, attentionLoop } from './attention.js';
+import { denseGradLoop, denseLoop } from './dense.js';
 import { erf } from './erf.js';
 import { expNeg } from './exp-neg.js';
 import { type JsKernel, registerJsKernel, unregisterJsKernel } from './js-kernel.js';
@@ -105,6 +106,8 @@ export const JS_FUSED_LOOPS: NativeFused = {
   layerNormGrad: layerNormGradLoop,
   adamw: (p, g, m, v, pOut, mOut, vOut, lr, beta1, beta2, epsilon, weightDecay, step) =>
     adamwUpdate(p, g, m, v, pOut, mOut, vOut, { lr, beta1, beta2, epsilon, weightDecay, step }),
+  dense: denseLoop,
+  denseGrad: denseGradLoop,
   attention: attentionLoop,
   attentionGrad: attentionGradLoop,
 };

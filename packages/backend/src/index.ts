@@ -16,6 +16,13 @@ export {
   unregisterAttentionKernels,
 } from './attention.js';
 export { BACKEND_NAMES, type BackendName, parseBackendName } from './backend-name.js';
+export {
+  denseGradLoop,
+  denseKernels,
+  denseLoop,
+  registerDenseKernels,
+  unregisterDenseKernels,
+} from './dense.js';
 export { gelu, layerNorm, registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
 export { type Gemm, jsGemm, makeGemm } from './gemm.js';
 export {

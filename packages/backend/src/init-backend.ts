@@ -3,6 +3,7 @@ import { FUSED_KERNELS, VlakitError } from '@vlakit/core';
 import { ADAMW_KERNEL, registerAdamWKernels } from './adamw.js';
 import { registerAttentionKernels, unregisterAttentionKernels } from './attention.js';
 import { type BackendName, parseBackendName } from './backend-name.js';
+import { registerDenseKernels, unregisterDenseKernels } from './dense.js';
 import { registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
 import { registerGruKernels, unregisterGruKernels } from './gru-sequence.js';
 import { type ImportModule, loadTensorflow } from './load-tensorflow.js';
@@ -81,6 +82,7 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
     unregisterFusedKernels();
     unregisterGruKernels();
     unregisterAttentionKernels();
+    unregisterDenseKernels();
     return { backend: 'wasm', description: `tfjs-wasm with stock kernels${note}`, kernels: [] };
   }
   const native = options.native === false ? undefined : loadNativeBlas();
@@ -96,12 +98,18 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
     // ops on XNNPACK, so on wasm they need the OpenBLAS addon
     if (blas) registerGruKernels({ native: blas });
     else unregisterGruKernels();
-    if (loops) registerAttentionKernels({ native: loops });
-    else unregisterAttentionKernels();
+    if (loops) {
+      registerAttentionKernels({ native: loops });
+      registerDenseKernels({ native: loops });
+    } else {
+      unregisterAttentionKernels();
+      unregisterDenseKernels();
+    }
   } else {
     unregisterFusedKernels();
     unregisterGruKernels();
     unregisterAttentionKernels();
+    unregisterDenseKernels();
   }
   const matmul = blas
     ? `OpenBLAS matmul (${blas.config().trim()})`
@@ -113,7 +121,7 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
       ...kernels.overrides,
       ...(fused ? [FUSED_KERNELS.layerNorm, FUSED_KERNELS.gelu, ADAMW_KERNEL] : []),
       ...(fused && blas ? [FUSED_KERNELS.gruSequence] : []),
-      ...(fused && loops ? [FUSED_KERNELS.attention] : []),
+      ...(fused && loops ? [FUSED_KERNELS.attention, FUSED_KERNELS.dense] : []),
       ...kernels.fallbacks.map((k) => `${k}(cpu)`),
     ],
   };

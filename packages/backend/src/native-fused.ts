@@ -1,8 +1,8 @@
 import type { NativeBlas } from './native-blas.js';
 
 /**
- * The fused kernels' loops in C (native/vlakit_fused.c and vlakit_attention.c, compiled into the
- * OpenBLAS addon). Each
+ * The fused kernels' loops in C (native/vlakit_fused.c, vlakit_dense.c and vlakit_attention.c,
+ * compiled into the OpenBLAS addon). Each
  * takes Float32Arrays (wasm heap views or plain arrays) and writes its outputs in place, with the
  * contracts of core's FUSED_KERNELS; a wrong length is a RangeError naming the array.
  */
@@ -50,6 +50,17 @@ export interface NativeFused {
     epsilon: number,
     weightDecay: number,
     step: number,
+  ): void;
+  /** y (rows, out) = x (rows, in) kernel (in, out) [+ bias (out)] on OpenBLAS sgemm. */
+  dense(x: Float32Array, kernel: Float32Array, bias: Float32Array | null, y: Float32Array, out: number): void;
+  /** dx = dy kernel^T, dkernel = x^T dy, dbias = column sums of dy. */
+  denseGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    kernel: Float32Array,
+    dx: Float32Array,
+    dkernel: Float32Array,
+    dbias: Float32Array,
   ): void;
   /**
    * Multi-head attention (core's FUSED_KERNELS.attention): q (B, Lq, D), k and v (B, Lk, D), mask

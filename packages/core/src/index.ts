@@ -34,6 +34,7 @@ export {
   activate,
   type DenseWeights,
   dense,
+  denseComposed,
   FUSED_KERNELS,
   geluErf,
   geluErfComposed,

@@ -273,6 +273,18 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
     }
     c.node('Concat', states, [c.out(0)], { axis: 0 }); // (T, B, U)
   },
+  VlakitDense: (c) => {
+    // inputs x (..., In), kernel (In, Out), optional bias (Out): ONNX MatMul broadcasts the kernel
+    // over x's leading axes, as core's denseComposed traces (MatMul, Add)
+    const input = (name: string) => c.call.inputNames.indexOf(name);
+    const bias = input('bias');
+    if (bias < 0) {
+      c.node('MatMul', [c.input(input('x')), c.input(input('kernel'))], [c.out(0)]);
+      return;
+    }
+    const y = c.node('MatMul', [c.input(input('x')), c.input(input('kernel'))], 1)[0]!; // (..., Out)
+    c.node('Add', [y, c.input(bias)], [c.out(0)]);
+  },
   VlakitAttention: (c) => {
     // inputs q (B, Lq, D), k and v (B, Lk, D), optional mask (B, Lk); outputs context (B, Lq, D)
     // and probabilities (B, H, Lq, Lk): the ops core's scaledDotProductAttentionComposed traces

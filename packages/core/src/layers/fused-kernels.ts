@@ -27,7 +27,11 @@ import * as tf from '@tensorflow/tfjs';
  *   nothing). Outputs context P v_h merged (B, Lq, D) and probabilities P (B, H, Lq, Lk).
  * - VlakitAttentionGrad: inputs dy (B, Lq, D), dprobs (B, H, Lq, Lk), q, k, v and the forward's
  *   probabilities; attr heads. Outputs dq, dk, dv (shaped like q, k, v).
- * ONNX export maps VlakitLayerNorm to LayerNormalization, VlakitGelu to Div/Erf/Add/Mul/Mul,
+ * - VlakitDense: inputs x (..., In), kernel (In, Out) and optionally bias (Out). Output
+ *   y = x kernel + bias (..., Out).
+ * - VlakitDenseGrad: inputs dy (..., Out), x, kernel. Outputs dx (..., In), dkernel (In, Out) and
+ *   dbias (Out) (the column sums of dy).
+ * ONNX export maps VlakitDense to MatMul (+ Add), VlakitLayerNorm to LayerNormalization, VlakitGelu to Div/Erf/Add/Mul/Mul,
  * VlakitGruSequence to the unrolled steps (MatMul/Add/Sigmoid/Tanh/Mul/Sub per step) and
  * VlakitAttention to Reshape/Transpose/MatMul/Mul/(mask Sub/Mul/Add)/Softmax/(Mul)/MatMul.
  */
@@ -41,6 +45,8 @@ export const FUSED_KERNELS = {
   gruSequenceGrad: 'VlakitGruSequenceGrad',
   attention: 'VlakitAttention',
   attentionGrad: 'VlakitAttentionGrad',
+  dense: 'VlakitDense',
+  denseGrad: 'VlakitDenseGrad',
 } as const;
 
 /** True when the active backend has every kernel in `names`. */

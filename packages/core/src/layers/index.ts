@@ -1,5 +1,5 @@
 /** Small, model-agnostic tensor helpers shared by stage plugins (no variables of their own). */
-export { type DenseWeights, dense } from './dense.js';
+export { type DenseWeights, dense, denseComposed } from './dense.js';
 export { FUSED_KERNELS, hasKernels, runKernel } from './fused-kernels.js';
 export { type Activation, activate, geluErf, geluErfComposed } from './gelu.js';
 export { type LayerNormWeights, layerNorm, layerNormComposed } from './layer-norm.js';
