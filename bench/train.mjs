@@ -30,8 +30,8 @@ const {
   gelu: fusedGelu,
   layerNorm: fusedLayerNorm,
 } = await import(pathToFileURL(join(backendPkg, 'dist', 'index.js')).href);
-// core's attention: one fused kernel each way when @vlakit/backend registered it, else tfjs ops
-const { scaledDotProductAttention } = await import(
+// core's dense and attention: one fused kernel each way when @vlakit/backend registered them, else tfjs ops
+const { dense: coreDense, scaledDotProductAttention } = await import(
   pathToFileURL(requireBackend.resolve('@vlakit/core')).href
 );
 
@@ -138,6 +138,7 @@ const param = (shape, scale) =>
 function linear(din, dout) {
   const w = param([din, dout]);
   const b = tf.variable(tf.zeros([dout]));
+  if (fused) return (x) => coreDense(x, { kernel: w, bias: b }); // (..., dout)
   return (x) => {
     const flat = x.reshape([-1, din]); // (rows, din)
     return matmul(flat, w)
