@@ -67,6 +67,22 @@ static inline bool optional_f32_arg(napi_env env, napi_value v, const char* fn, 
   return f32_arg(env, v, fn, name, data, length);
 }
 
+// An Int32Array argument: its data pointer and length.
+static inline bool i32_arg(napi_env env, napi_value v, const char* fn, const char* name, int32_t** data,
+                           size_t* length) {
+  bool is = false;
+  napi_typedarray_type type;
+  void* p = NULL;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, v, &type, length, &p, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    char what[96];
+    snprintf(what, sizeof what, "%s must be an Int32Array", name);
+    return throw_type(env, fn, what);
+  }
+  *data = (int32_t*)p;
+  return true;
+}
+
 // A positive integer argument (a size).
 static inline bool size_arg(napi_env env, napi_value v, const char* fn, const char* name, size_t* out) {
   int64_t n = 0;

@@ -1,10 +1,13 @@
 // vlakit_elementwise: float32 binary ops where one operand broadcasts over the other's leading
-// axes (a bias (D) against (R, D), a per-channel (3) against an image, a scalar), part of the
-// vlakit_blas addon. tfjs-wasm's own broadcasting path walks indices per element (about 10 ns
-// per element here); these loops are plain rows. src/wasm-kernels/binary.ts routes to them.
+// axes (a bias (D) against (R, D), a per-channel (3) against an image, a scalar), and transposes,
+// part of the vlakit_blas addon. tfjs-wasm's own paths walk indices per element (about 10 ns per
+// element here); these loops are plain rows and contiguous runs. src/wasm-kernels/binary.ts and
+// transpose.ts route to them.
 #include <node_api.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "vlakit_args.h"
 #include "vlakit_elementwise.h"
@@ -77,9 +80,84 @@ static napi_value broadcast_binary(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// ---------------------------------------------------------------------------------------------
+// transpose: y = x permuted (any rank up to 8); trailing axes that keep their place are copied as
+// contiguous runs (the ViT's patchify, (B, g, p, g, p, 3) -> (B, g, g, p, p, 3), moves runs of p*3)
+
+#define MAX_RANK 8
+
+static void transpose_loop(const float* restrict x, float* restrict y, const int32_t* shape,
+                           const int32_t* perm, size_t rank) {
+  size_t in_strides[MAX_RANK];
+  size_t s = 1;
+  for (size_t i = rank; i-- > 0;) {
+    in_strides[i] = s;
+    s *= (size_t)shape[i];
+  }
+  // trailing axes in place form one contiguous run
+  size_t keep = rank;
+  size_t run = 1;
+  while (keep > 0 && (size_t)perm[keep - 1] == keep - 1) {
+    run *= (size_t)shape[keep - 1];
+    keep--;
+  }
+  if (keep == 0) {
+    memcpy(y, x, run * sizeof(float));
+    return;
+  }
+  // walk the output's leading `keep` axes in order; step[i] = input stride of output axis i
+  size_t dims[MAX_RANK], step[MAX_RANK], idx[MAX_RANK] = {0};
+  for (size_t i = 0; i < keep; i++) {
+    dims[i] = (size_t)shape[perm[i]];
+    step[i] = in_strides[perm[i]];
+  }
+  size_t total = 1;
+  for (size_t i = 0; i < keep; i++) total *= dims[i];
+  size_t src = 0;
+  for (size_t o = 0; o < total; o++) {
+    if (run == 1) y[o] = x[src];
+    else memcpy(y + o * run, x + src, run * sizeof(float));
+    for (size_t i = keep; i-- > 0;) {  // odometer increment of the output index
+      src += step[i];
+      if (++idx[i] < dims[i]) break;
+      src -= step[i] * dims[i];
+      idx[i] = 0;
+    }
+  }
+}
+
+// transpose(x, y, shape, perm): shape and perm Int32Arrays of the same length (x's shape and the
+// permutation, y's shape is shape[perm[i]]).
+static napi_value transpose(napi_env env, napi_callback_info info) {
+  static const char* fn = "transpose";
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv, fn)) return NULL;
+  float *x, *y;
+  int32_t *shape, *perm;
+  size_t nx, ny, rank, nperm;
+  if (!f32_arg(env, argv[0], fn, "x", &x, &nx) || !f32_arg(env, argv[1], fn, "y", &y, &ny) ||
+      !i32_arg(env, argv[2], fn, "shape", &shape, &rank) || !i32_arg(env, argv[3], fn, "perm", &perm, &nperm))
+    return NULL;
+  if (rank == 0 || rank > MAX_RANK || nperm != rank)
+    return throw_type(env, fn, "shape and perm must have the same length, 1 to 8"), NULL;
+  size_t size = 1;
+  bool seen[MAX_RANK] = {false};
+  for (size_t i = 0; i < rank; i++) {
+    if (shape[i] < 0 || perm[i] < 0 || (size_t)perm[i] >= rank || seen[perm[i]])
+      return throw_type(env, fn, "perm must be a permutation of the axes and shape non-negative"), NULL;
+    seen[perm[i]] = true;
+    size *= (size_t)shape[i];
+  }
+  if (nx != size) return length_error(env, fn, "x", nx, size), NULL;
+  if (ny != size) return length_error(env, fn, "y", ny, size), NULL;
+  if (size > 0) transpose_loop(x, y, shape, perm, rank);
+  return NULL;
+}
+
 void vlakit_elementwise_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"broadcastBinary", NULL, broadcast_binary, NULL, NULL, NULL, napi_default, NULL},
+      {"transpose", NULL, transpose, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

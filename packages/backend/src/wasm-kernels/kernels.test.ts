@@ -137,6 +137,38 @@ describe.runIf(native.loaded)('broadcasting Add/Sub/Multiply/RealDiv on wasm (ad
   });
 });
 
+describe.runIf(native.loaded)('Transpose on wasm (addon runs) matches cpu', () => {
+  beforeAll(() => {
+    registerWasmKernels({ native: native.loaded ? native.blas : undefined });
+  });
+  afterAll(() => {
+    registerWasmKernels({ native: undefined });
+  });
+  const cases: Array<[string, number[], number[]]> = [
+    ['matrix', [5, 7], [1, 0]],
+    ['attention heads (B, L, H, dh) -> (B, H, L, dh)', [2, 5, 3, 4], [0, 2, 1, 3]],
+    ['keys (B, L, H, dh) -> (B, H, dh, L)', [2, 5, 3, 4], [0, 2, 3, 1]],
+    ['ViT patchify (B, g, p, g, p, 3)', [2, 3, 4, 3, 4, 3], [0, 1, 3, 2, 4, 5]],
+    ['identity', [3, 4], [0, 1]],
+    ['reversed rank 5', [2, 3, 1, 4, 2], [4, 3, 2, 1, 0]],
+  ];
+  it.each(cases)('%s', async (_name, shape, perm) => {
+    const r = await both(() => tf.transpose(data(shape, 1), perm));
+    expectClose(r.wasm[0]!, r.cpu[0]!, 0);
+  });
+  it('gradient of a transpose matches cpu', async () => {
+    const r = await both(() =>
+      tf.grad((x: tf.Tensor) =>
+        tf
+          .transpose(x, [0, 2, 1, 3])
+          .mul(data([2, 3, 5, 4], 2))
+          .sum(),
+      )(data([2, 5, 3, 4], 3)),
+    );
+    expectClose(r.wasm[0]!, r.cpu[0]!, 0);
+  });
+});
+
 describe('slice, split, unstack on wasm match cpu', () => {
   beforeAll(() => {
     registerWasmKernels({});
