@@ -58,6 +58,7 @@ const args = [
   join(here, 'vlakit_attention.c'),
   join(here, 'vlakit_elementwise.c'),
   join(here, 'vlakit_dense.c'),
+  join(here, 'vlakit_gru.c'),
   '-o',
   tmp,
   '-lopenblas',

@@ -1,7 +1,7 @@
 // vlakit_blas: an N-API addon that runs OpenBLAS sgemm on float32 data living in an ArrayBuffer
 // (the tfjs wasm heap), so matmuls use both cores and AVX-512 without copying operands.
 // Built by native/build.mjs when the Node headers and libopenblas-dev are present. The fused
-// kernels' loops (vlakit_fused.c, vlakit_attention.c, vlakit_dense.c) and broadcasting binary ops
+// kernels' loops (vlakit_fused.c, vlakit_attention.c, vlakit_dense.c, vlakit_gru.c) and broadcasting binary ops
 // (vlakit_elementwise.c) are compiled into the same addon.
 #include <cblas.h>
 #include <node_api.h>
@@ -12,6 +12,7 @@
 #include "vlakit_dense.h"
 #include "vlakit_elementwise.h"
 #include "vlakit_fused.h"
+#include "vlakit_gru.h"
 
 #define CHECK(call)                                                                                \
   if ((call) != napi_ok) {                                                                         \
@@ -139,6 +140,7 @@ static napi_value init(napi_env env, napi_value exports) {
   vlakit_attention_init(env, exports);
   vlakit_elementwise_init(env, exports);
   vlakit_dense_init(env, exports);
+  vlakit_gru_init(env, exports);
   return exports;
 }
 
