@@ -16,12 +16,12 @@
 #include "vlakit_math.h"
 
 // sigmoid and tanh from e^-|v| (no overflow, vectorisable)
-static inline float sigmoid_f(float v) {
+static inline __attribute__((always_inline)) float sigmoid_f(float v) {
   const float e = exp_neg(v < 0.0f ? -v : v);
   const float s = 1.0f / (1.0f + e);
   return v >= 0.0f ? s : e * s;
 }
-static inline float tanh_f(float v) {
+static inline __attribute__((always_inline)) float tanh_f(float v) {
   const float a = v < 0.0f ? -v : v;
   const float e = exp_neg(2.0f * a);
   const float t = (1.0f - e) / (1.0f + e);

@@ -1,6 +1,7 @@
 // Vectorisable float helpers shared by the addon's loops: erf and e^-t as polynomials (no libm
 // calls, so GCC vectorises the loops that use them), and VECTOR_CLONES, which adds an AVX2/FMA
-// clone of a function chosen at load time.
+// clone of a function chosen at load time. The helpers are always_inline: GCC does not inline a
+// plain inline function into a target clone, and the call would stop vectorisation.
 #ifndef VLAKIT_MATH_H
 #define VLAKIT_MATH_H
 #include <stdint.h>
@@ -12,7 +13,7 @@
 #endif
 
 
-static inline float erf_poly(float x) {
+static inline __attribute__((always_inline)) float erf_poly(float x) {
   const float c = x > 4.0f ? 4.0f : (x < -4.0f ? -4.0f : x);
   const float x2 = c * c;
   float p = -2.72614225801306e-10f;
@@ -32,7 +33,7 @@ static inline float erf_poly(float x) {
 
 // e^-t for t >= 0: t = k ln2 - r, |r| <= ln2/2, e^r by a degree-7 polynomial, 2^-k from the
 // exponent bits; t is clamped at 87 (e^-87 is below float32's smallest normal, returned as ~0).
-static inline float exp_neg(float t) {
+static inline __attribute__((always_inline)) float exp_neg(float t) {
   const float c = t < 87.0f ? t : 87.0f;
   const int k = (int)(c * 1.44269504088896341f + 0.5f);
   const float kf = (float)k;
