@@ -213,6 +213,8 @@ describe('sum on wasm matches cpu', () => {
     ['all', [3, 4], [0, 1], false],
     ['large leading (through matmul)', [128, 4, 40], [0, 1], false],
     ['large leading, keepDims (through matmul)', [256, 32], [0], true],
+    ['middle axis (a (T, B, U) gradient over B)', [4, 6, 5], [1], false],
+    ['two middle axes, keepDims', [2, 3, 4, 5], [1, 2], true],
   ])('%s', async (_n, shape, axes, keep) => {
     registerWasmKernels({});
     const r = await both(() => tf.sum(data(shape as number[], 11), axes as number[], keep as boolean));
