@@ -215,6 +215,7 @@ describe('sum on wasm matches cpu', () => {
     ['large leading, keepDims (through matmul)', [256, 32], [0], true],
     ['middle axis (a (T, B, U) gradient over B)', [4, 6, 5], [1], false],
     ['two middle axes, keepDims', [2, 3, 4, 5], [1, 2], true],
+    ['large middle axis (through matmul)', [3, 40, 128], [1], false],
   ])('%s', async (_n, shape, axes, keep) => {
     registerWasmKernels({});
     const r = await both(() => tf.sum(data(shape as number[], 11), axes as number[], keep as boolean));

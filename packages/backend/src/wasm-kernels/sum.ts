@@ -20,7 +20,7 @@ export function createSum(fallback: KernelFunc, matMul?: KernelFunc): KernelFunc
     // a contiguous block of middle axes (e.g. the batch axis of a (T, B, U) gradient)
     const contiguous = axes.length > 0 && axes.every((a, i) => a === axes[0]! + i);
     const middle = contiguous && !lead && axes.at(-1)! < x.shape.length - 1;
-    if (x.dtype === 'float32' && middle) return sumMiddle(backend, x, axes, keepDims);
+    if (x.dtype === 'float32' && middle) return sumMiddle(backend, x, axes, keepDims, matMul);
     if (x.dtype !== 'float32' || !lead || axes.length === x.shape.length) {
       return fallback(args);
     }
@@ -55,10 +55,17 @@ export function createSum(fallback: KernelFunc, matMul?: KernelFunc): KernelFunc
 }
 
 /**
- * Sum over a contiguous block of middle axes: x as (outer, reduced, inner) -> (outer, inner), one
- * pass with float64 row accumulators (the stock kernel transposes the axes last first).
+ * Sum over a contiguous block of middle axes: x as (outer, reduced, inner) -> (outer, inner), as a
+ * product with a row of ones through the fast matmul when large, else one pass with float64 row
+ * accumulators (the stock kernel transposes the axes last first).
  */
-function sumMiddle(backend: BackendWasm, x: TensorInfo, axes: number[], keepDims: boolean): TensorInfo {
+function sumMiddle(
+  backend: BackendWasm,
+  x: TensorInfo,
+  axes: number[],
+  keepDims: boolean,
+  matMul: KernelFunc | undefined,
+): TensorInfo {
   const first = axes[0]!;
   const last = axes.at(-1)!;
   const outer = util.sizeFromShape(x.shape.slice(0, first));
@@ -67,6 +74,21 @@ function sumMiddle(backend: BackendWasm, x: TensorInfo, axes: number[], keepDims
   const outShape = keepDims
     ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d))
     : x.shape.filter((_, i) => i < first || i > last);
+  if (matMul !== undefined && reduced >= 8 && reduced * inner >= 4096) {
+    // (1, reduced) x (outer, reduced, inner): one batched product against a shared row of ones
+    const ones = backend.makeOutput([1, reduced], 'float32'); // (1, reduced)
+    f32(backend, ones).fill(1);
+    try {
+      const out = matMul({
+        inputs: { a: ones, b: { ...x, shape: [outer, reduced, inner] } },
+        backend,
+        attrs: { transposeA: false, transposeB: false },
+      }) as TensorInfo; // (outer, 1, inner)
+      return { ...out, shape: outShape };
+    } finally {
+      backend.disposeData(ones.dataId);
+    }
+  }
   const out = backend.makeOutput(outShape, 'float32');
   const xs = f32(backend, x); // (outer, reduced, inner), views after the allocation
   const ys = f32(backend, out); // (outer, inner)
