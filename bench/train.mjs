@@ -30,6 +30,10 @@ const {
   gelu: fusedGelu,
   layerNorm: fusedLayerNorm,
 } = await import(pathToFileURL(join(backendPkg, 'dist', 'index.js')).href);
+// core's dense and attention: one fused kernel each way when @vlakit/backend registered them, else tfjs ops
+const { dense: coreDense, scaledDotProductAttention } = await import(
+  pathToFileURL(requireBackend.resolve('@vlakit/core')).href
+);
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -134,6 +138,7 @@ const param = (shape, scale) =>
 function linear(din, dout) {
   const w = param([din, dout]);
   const b = tf.variable(tf.zeros([dout]));
+  if (fused) return (x) => coreDense(x, { kernel: w, bias: b }); // (..., dout)
   return (x) => {
     const flat = x.reshape([-1, din]); // (rows, din)
     return matmul(flat, w)
@@ -165,6 +170,7 @@ function attention(d, heads) {
   return (x, kv, keyMask) => {
     const [b, t] = x.shape;
     const s = kv.shape[1];
+    if (fused) return o(scaledDotProductAttention(q(x), k(kv), v(kv), heads, { keyMask }).context); // (B, T, D)
     const split = (y, len) => y.reshape([b, len, heads, hd]).transpose([0, 2, 1, 3]); // (B, H, len, hd)
     const qh = split(q(x), t),
       kh = split(k(kv), s),

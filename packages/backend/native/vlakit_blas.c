@@ -1,10 +1,18 @@
 // vlakit_blas: an N-API addon that runs OpenBLAS sgemm on float32 data living in an ArrayBuffer
 // (the tfjs wasm heap), so matmuls use both cores and AVX-512 without copying operands.
-// Built by native/build.mjs when the Node headers and libopenblas-dev are present.
+// Built by native/build.mjs when the Node headers and libopenblas-dev are present. The fused
+// kernels' loops (vlakit_fused.c, vlakit_attention.c, vlakit_dense.c, vlakit_gru.c) and broadcasting binary ops
+// (vlakit_elementwise.c) are compiled into the same addon.
 #include <cblas.h>
 #include <node_api.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "vlakit_attention.h"
+#include "vlakit_dense.h"
+#include "vlakit_elementwise.h"
+#include "vlakit_fused.h"
+#include "vlakit_gru.h"
 
 #define CHECK(call)                                                                                \
   if ((call) != napi_ok) {                                                                         \
@@ -18,6 +26,18 @@ static int64_t small_work = (int64_t)1 << 24;
 
 static bool get_i64(napi_env env, napi_value v, int64_t* out) {
   return napi_get_value_int64(env, v, out) == napi_ok;
+}
+
+// One sgemm (row-major, C = op(A) op(B) + beta C) with the addon's threading policy: products below
+// small_work multiply-adds run on one thread. Used by the fused kernels (vlakit_dense.c).
+void vlakit_sgemm(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+                  float beta, float* c, int ldc) {
+  const int threads = openblas_get_num_threads();
+  const bool single = threads > 1 && (int64_t)m * n * k < small_work;
+  if (single) openblas_set_num_threads(1);
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
+              lda, b, ldb, beta, c, ldc);
+  if (single) openblas_set_num_threads(threads);
 }
 
 // sgemmBatched(buffer, aByteOffset, bByteOffset, cByteOffset, batch, m, n, k, transA, transB,
@@ -116,6 +136,11 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setSmallWork", NULL, set_small_work, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, 4, props);
+  vlakit_fused_init(env, exports);
+  vlakit_attention_init(env, exports);
+  vlakit_elementwise_init(env, exports);
+  vlakit_dense_init(env, exports);
+  vlakit_gru_init(env, exports);
   return exports;
 }
 

@@ -45,18 +45,22 @@ afterAll(() => {
 describe('AdamW', () => {
   const expected = reference(0.1, 0.05);
   it.each([
-    ['cpu', true],
-    ['cpu', false],
-    ['wasm', true],
-    ['wasm', false],
-  ] as const)('on %s (fused kernel: %s) follows torch.optim.AdamW', async (backend, fused) => {
-    await initBackend(backend, { native: false });
-    const before = tf.memory().numTensors;
-    const got = run({ learningRate: 0.1, weightDecay: 0.05, fused });
-    expect(tf.memory().numTensors).toBe(before);
-    for (let s = 0; s < 3; s++)
-      for (let i = 0; i < 4; i++) expect(got[s]![i]!).toBeCloseTo(expected[s]![i]!, 5);
-  });
+    ['cpu', true, false],
+    ['cpu', false, false],
+    ['wasm', true, false],
+    ['wasm', false, false],
+    ['wasm', true, true], // the addon's C loop when it is built
+  ] as const)(
+    'on %s (fused kernel: %s, native: %s) follows torch.optim.AdamW',
+    async (backend, fused, native) => {
+      await initBackend(backend, { native });
+      const before = tf.memory().numTensors;
+      const got = run({ learningRate: 0.1, weightDecay: 0.05, fused });
+      expect(tf.memory().numTensors).toBe(before);
+      for (let s = 0; s < 3; s++)
+        for (let i = 0; i < 4; i++) expect(got[s]![i]!).toBeCloseTo(expected[s]![i]!, 5);
+    },
+  );
   it('fusedAdamWStep gives the same update for callers with their own state', async () => {
     await initBackend('wasm', { native: false });
     const [p, m, v] = fusedAdamWStep(

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
 import { FUSED_KERNELS, hasKernels, runKernel, VlakitError } from '@vlakit/core';
+import type { NativeFused } from './native-fused.js';
 
 /** Name of the fused AdamW update kernel (registered for wasm and cpu; core's FUSED_KERNELS.adamw). */
 export const ADAMW_KERNEL = FUSED_KERNELS.adamw;
@@ -55,60 +56,82 @@ type HeapBackend = KernelBackend & {
   typedArrayFromHeap(t: TensorInfo): Float32Array;
 };
 
+/** The loop of one AdamW update (`adamwUpdate`, or the addon's C version `NativeFused.adamw`). */
+type AdamWLoop = typeof adamwUpdate;
+
 /** wasm: one pass over the heap per parameter instead of about a dozen tfjs ops. */
-const wasmAdamW: KernelFunc = ({ inputs, attrs, backend }) => {
-  const b = backend as HeapBackend;
-  const { param, grad, m, v } = inputs as Record<string, TensorInfo>;
-  const outs = [param!, m!, v!].map((t) => b.makeOutput([...t.shape], 'float32'));
-  const view = (t: TensorInfo) => b.typedArrayFromHeap(t); // after all allocations
-  adamwUpdate(
-    view(param!),
-    view(grad!),
-    view(m!),
-    view(v!),
-    view(outs[0]!),
-    view(outs[1]!),
-    view(outs[2]!),
-    attrs as unknown as AdamWAttrs,
-  );
-  return outs;
-};
+function wasmAdamW(update: AdamWLoop): KernelFunc {
+  return ({ inputs, attrs, backend }) => {
+    const b = backend as HeapBackend;
+    const { param, grad, m, v } = inputs as Record<string, TensorInfo>;
+    const outs = [param!, m!, v!].map((t) => b.makeOutput([...t.shape], 'float32'));
+    const view = (t: TensorInfo) => b.typedArrayFromHeap(t); // after all allocations
+    update(
+      view(param!),
+      view(grad!),
+      view(m!),
+      view(v!),
+      view(outs[0]!),
+      view(outs[1]!),
+      view(outs[2]!),
+      attrs as unknown as AdamWAttrs,
+    );
+    return outs;
+  };
+}
 
 /** cpu: the same loop on the cpu backend's arrays. */
-const cpuAdamW: KernelFunc = ({ inputs, attrs, backend: kb }) => {
-  const backend = kb as KernelBackend;
-  const { param, grad, m, v } = inputs as Record<string, TensorInfo>;
-  const read = (t: TensorInfo) => backend.readSync(t.dataId) as Float32Array;
-  const n = read(param!).length;
-  const pOut = new Float32Array(n),
-    mOut = new Float32Array(n),
-    vOut = new Float32Array(n);
-  adamwUpdate(
-    read(param!),
-    read(grad!),
-    read(m!),
-    read(v!),
-    pOut,
-    mOut,
-    vOut,
-    attrs as unknown as AdamWAttrs,
-  );
-  return [pOut, mOut, vOut].map((values) => ({
-    dataId: backend.write(values, [...param!.shape], 'float32'),
-    shape: [...param!.shape],
-    dtype: 'float32' as const,
-  }));
-};
+function cpuAdamW(update: AdamWLoop): KernelFunc {
+  return ({ inputs, attrs, backend: kb }) => {
+    const backend = kb as KernelBackend;
+    const { param, grad, m, v } = inputs as Record<string, TensorInfo>;
+    const read = (t: TensorInfo) => backend.readSync(t.dataId) as Float32Array;
+    const n = read(param!).length;
+    const pOut = new Float32Array(n),
+      mOut = new Float32Array(n),
+      vOut = new Float32Array(n);
+    update(read(param!), read(grad!), read(m!), read(v!), pOut, mOut, vOut, attrs as unknown as AdamWAttrs);
+    return [pOut, mOut, vOut].map((values) => ({
+      dataId: backend.write(values, [...param!.shape], 'float32'),
+      shape: [...param!.shape],
+      dtype: 'float32' as const,
+    }));
+  };
+}
 
-/** Registers the fused kernel for wasm and cpu (idempotent). Other backends use plain tfjs ops. */
-export function registerAdamWKernels(): void {
+/**
+ * Registers the fused kernel for wasm and cpu. Without options it keeps what is registered (and
+ * registers the JavaScript loop where nothing is); with `native` (the addon's C loops, see
+ * `nativeFused`) or `native: undefined` it replaces the registration. Other backends use plain
+ * tfjs ops.
+ */
+export function registerAdamWKernels(options?: { native?: NativeFused | undefined }): void {
+  const loop: AdamWLoop = options?.native
+    ? (p, g, m, v, pOut, mOut, vOut, a) =>
+        options.native!.adamw(
+          p,
+          g,
+          m,
+          v,
+          pOut,
+          mOut,
+          vOut,
+          a.lr,
+          a.beta1,
+          a.beta2,
+          a.epsilon,
+          a.weightDecay,
+          a.step,
+        )
+    : adamwUpdate;
   for (const [backendName, kernelFunc] of [
-    ['wasm', wasmAdamW],
-    ['cpu', cpuAdamW],
+    ['wasm', wasmAdamW(loop)],
+    ['cpu', cpuAdamW(loop)],
   ] as const) {
-    if (tf.getKernel(ADAMW_KERNEL, backendName) === undefined) {
-      tf.registerKernel({ kernelName: ADAMW_KERNEL, backendName, kernelFunc });
-    }
+    const registered = tf.getKernel(ADAMW_KERNEL, backendName) !== undefined;
+    if (registered && options === undefined) continue;
+    if (registered) tf.unregisterKernel(ADAMW_KERNEL, backendName);
+    tf.registerKernel({ kernelName: ADAMW_KERNEL, backendName, kernelFunc });
   }
 }
 

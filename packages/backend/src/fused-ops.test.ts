@@ -54,12 +54,16 @@ afterAll(() => {
   tf.setBackend('cpu');
 });
 
-describe.each(['cpu', 'wasm'] as const)('fused ops on %s match the tfjs-op composition on cpu', (backend) => {
+describe.each([
+  ['cpu', false],
+  ['wasm', false],
+  ['wasm', true], // the addon's C loops when it is built (JavaScript loops otherwise)
+] as const)('fused ops on %s (native %s) match the tfjs-op composition on cpu', (backend, native) => {
   it('gelu: value and gradient', async () => {
     await initBackend('cpu');
     const x = values([3, 7], 1);
     const expected = valueAndGrads(composite.gelu, [x]);
-    await initBackend(backend, { native: false });
+    await initBackend(backend, { native });
     const before = tf.memory().numTensors;
     expectClose(
       valueAndGrads((t) => gelu(t), [x]),
@@ -73,7 +77,7 @@ describe.each(['cpu', 'wasm'] as const)('fused ops on %s match the tfjs-op compo
     await initBackend('cpu');
     const inputs = [values([2, 3, 8], 2), values([8], 3), values([8], 4)];
     const expected = valueAndGrads(composite.layerNorm, inputs);
-    await initBackend(backend, { native: false });
+    await initBackend(backend, { native });
     const before = tf.memory().numTensors;
     expectClose(
       valueAndGrads((x, g, b) => layerNorm(x!, g!, b!), inputs),

@@ -1,5 +1,6 @@
 import { FUSED_KERNELS, VlakitError } from '@vlakit/core';
 import { type Gemm, makeGemm } from './gemm.js';
+import { type GruSteps, JS_GRU_STEPS, nativeGruSteps } from './gru-steps.js';
 import { type JsKernel, registerJsKernel, unregisterJsKernel } from './js-kernel.js';
 import type { NativeBlas } from './native-blas.js';
 
@@ -22,11 +23,6 @@ import type { NativeBlas } from './native-blas.js';
  * and after the loop, over all steps at once (H = h_0..h_{T-1} (T*B, U), A = the [a_z|a_r|a_h] (T*B, 3U)):
  *   d[R_z | R_r | R_h] = H^T A   (U, 3U)   one gemm;   db_Rg = column sums of A_g
  */
-
-// Branch-free forms with Math.exp (measured faster here than Math.tanh and than the branchy
-// expNeg forms on random-sign inputs); computed in float64, so tanh's cancellation near 0 is harmless.
-const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
-const tanh = (v: number) => 2 / (1 + Math.exp(-2 * v)) - 1;
 
 /** A float32 workspace reused across calls (grown when too small). */
 let workspace = new Float32Array(0);
@@ -69,7 +65,7 @@ function checkShapes(shapes: number[][], steps: number): { tx: number; bx: numbe
 }
 
 /** The forward kernel; `gemm` runs the recurrent products. */
-export function gruSequenceKernel(gemm: Gemm): JsKernel {
+export function gruSequenceKernel(gemm: Gemm, loops: GruSteps = JS_GRU_STEPS): JsKernel {
   return {
     name: FUSED_KERNELS.gruSequence,
     inputs: ['xz', 'xr', 'xh', 'h0', 'rz', 'rr', 'rh', 'bz', 'br', 'bh'],
@@ -96,24 +92,22 @@ export function gruSequenceKernel(gemm: Gemm): JsKernel {
       for (let t = 0; t < steps; t++) {
         gemm(ws, wH, wR, wG, b, 3 * u, u, false, false); // G = h_{t-1} R (B, 3U)
         const xt = (tx === 1 ? 0 : t) * bx * u;
-        const c = t * 4 * bu;
-        for (let i = 0; i < b; i++) {
-          const xRow = xt + (bx === 1 ? 0 : i) * u;
-          const gRow = wG + i * 3 * u;
-          for (let j = 0; j < u; j++) {
-            const k = i * u + j;
-            const z = sigmoid(xz![xRow + j]! + ws[gRow + j]! + bz![j]!);
-            const r = sigmoid(xr![xRow + j]! + ws[gRow + u + j]! + br![j]!);
-            const hh = ws[gRow + 2 * u + j]! + bh![j]!;
-            const n = tanh(xh![xRow + j]! + r * hh);
-            const h = z * ws[wH + k]! + (1 - z) * n;
-            cache![c + k] = z;
-            cache![c + bu + k] = r;
-            cache![c + 2 * bu + k] = n;
-            cache![c + 3 * bu + k] = hh;
-            states![t * bu + k] = h;
-          }
-        }
+        const xs = (x: Float32Array) => x.subarray(xt, xt + bx * u); // this step's rows (Bx, U)
+        loops.gruForwardStep(
+          xs(xz!),
+          xs(xr!),
+          xs(xh!),
+          ws.subarray(wG, wG + 3 * bu),
+          bz!,
+          br!,
+          bh!,
+          ws.subarray(wH, wH + bu),
+          cache!.subarray(t * 4 * bu, (t + 1) * 4 * bu),
+          states!.subarray(t * bu, (t + 1) * bu),
+          b,
+          u,
+          bx === 1,
+        );
         ws.set(states!.subarray(t * bu, (t + 1) * bu), wH);
       }
     },
@@ -121,7 +115,7 @@ export function gruSequenceKernel(gemm: Gemm): JsKernel {
 }
 
 /** The backward kernel (backpropagation through time over the forward's states and cache). */
-export function gruSequenceGradKernel(gemm: Gemm): JsKernel {
+export function gruSequenceGradKernel(gemm: Gemm, loops: GruSteps = JS_GRU_STEPS): JsKernel {
   return {
     name: FUSED_KERNELS.gruSequenceGrad,
     inputs: ['dy', 'h0', 'states', 'cache', 'rz', 'rr', 'rh'],
@@ -167,31 +161,22 @@ export function gruSequenceGradKernel(gemm: Gemm): JsKernel {
       for (const o of [dxz!, dxr!, dxh!, dbz!, dbr!, dbh!]) o.fill(0);
       const dhz = new Float32Array(bu); // dh z: the direct path to h_{t-1}
       for (let t = steps - 1; t >= 0; t--) {
-        const c = t * 4 * bu;
         const xt = (tx === 1 ? 0 : t) * bx * u;
-        for (let i = 0; i < b; i++) {
-          const xRow = xt + (bx === 1 ? 0 : i) * u;
-          const aRow = wA + (t * b + i) * 3 * u;
-          for (let j = 0; j < u; j++) {
-            const k = i * u + j;
-            const dh = dy![t * bu + k]! + ws[wD + k]!;
-            const z = cache![c + k]!;
-            const r = cache![c + bu + k]!;
-            const n = cache![c + 2 * bu + k]!;
-            const hh = cache![c + 3 * bu + k]!;
-            const hPrev = ws[wH + t * bu + k]!;
-            const az = dh * (hPrev - n) * z * (1 - z);
-            const an = dh * (1 - z) * (1 - n * n);
-            const ar = an * hh * r * (1 - r);
-            ws[aRow + j] = az;
-            ws[aRow + u + j] = ar;
-            ws[aRow + 2 * u + j] = an * r;
-            dxz![xRow + j]! += az;
-            dxr![xRow + j]! += ar;
-            dxh![xRow + j]! += an;
-            dhz[k] = dh * z;
-          }
-        }
+        const xs = (x: Float32Array) => x.subarray(xt, xt + bx * u); // this step's rows (Bx, U)
+        loops.gruBackwardStep(
+          dy!.subarray(t * bu, (t + 1) * bu),
+          ws.subarray(wD, wD + bu),
+          cache!.subarray(t * 4 * bu, (t + 1) * 4 * bu),
+          ws.subarray(wH + t * bu, wH + (t + 1) * bu),
+          ws.subarray(wA + t * 3 * bu, wA + (t + 1) * 3 * bu),
+          xs(dxz!),
+          xs(dxr!),
+          xs(dxh!),
+          dhz,
+          b,
+          u,
+          bx === 1,
+        );
         gemm(ws, wA + t * 3 * bu, wR, wD, b, u, 3 * u, false, true); // A_t R^T (B, U)
         for (let k = 0; k < bu; k++) ws[wD + k]! += dhz[k]!;
       }
@@ -212,14 +197,15 @@ export function gruSequenceGradKernel(gemm: Gemm): JsKernel {
 
 /**
  * Registers the fused GRU sequence kernels for wasm and cpu, with the OpenBLAS addon's sgemm for
- * the recurrent products when given, else JavaScript loops (replacing earlier registrations, so the
- * latest call's choice holds). From then on @vlakit/decoder-gru's `gruSequence` uses them.
+ * the recurrent products and its C step loops (native/vlakit_gru.c) when given, else JavaScript
+ * loops (replacing earlier registrations, so the latest call's choice holds). From then on @vlakit/decoder-gru's `gruSequence` uses them.
  */
 export function registerGruKernels(options: { native?: NativeBlas } = {}): void {
   unregisterGruKernels();
   const gemm = makeGemm(options.native);
-  registerJsKernel(gruSequenceKernel(gemm));
-  registerJsKernel(gruSequenceGradKernel(gemm));
+  const steps = nativeGruSteps(options.native) ?? JS_GRU_STEPS;
+  registerJsKernel(gruSequenceKernel(gemm, steps));
+  registerJsKernel(gruSequenceGradKernel(gemm, steps));
 }
 
 /** Removes the fused GRU sequence kernels from wasm and cpu (the decoder composes tfjs ops again). */

@@ -8,7 +8,21 @@ export {
   fusedAdamWStep,
   registerAdamWKernels,
 } from './adamw.js';
+export {
+  attentionGradLoop,
+  attentionKernels,
+  attentionLoop,
+  registerAttentionKernels,
+  unregisterAttentionKernels,
+} from './attention.js';
 export { BACKEND_NAMES, type BackendName, parseBackendName } from './backend-name.js';
+export {
+  denseGradLoop,
+  denseKernels,
+  denseLoop,
+  registerDenseKernels,
+  unregisterDenseKernels,
+} from './dense.js';
 export { gelu, layerNorm, registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
 export { type Gemm, jsGemm, makeGemm } from './gemm.js';
 export {
@@ -21,6 +35,7 @@ export { type BackendInfo, type InitBackendOptions, initBackend } from './init-b
 export { type JsKernel, registerJsKernel } from './js-kernel.js';
 export { type ImportModule, loadTensorflow, TENSORFLOW_PACKAGES } from './load-tensorflow.js';
 export { loadNativeBlas, type NativeBlas, type NativeBlasStatus, nativeAddonPath } from './native-blas.js';
+export { type NativeFused, nativeFused } from './native-fused.js';
 export {
   type RegisteredKernels,
   registerWasmKernels,

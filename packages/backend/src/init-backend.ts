@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_KERNELS, VlakitError } from '@vlakit/core';
 import { ADAMW_KERNEL, registerAdamWKernels } from './adamw.js';
+import { registerAttentionKernels, unregisterAttentionKernels } from './attention.js';
 import { type BackendName, parseBackendName } from './backend-name.js';
+import { registerDenseKernels, unregisterDenseKernels } from './dense.js';
 import { registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
 import { registerGruKernels, unregisterGruKernels } from './gru-sequence.js';
 import { type ImportModule, loadTensorflow } from './load-tensorflow.js';
 import { loadNativeBlas } from './native-blas.js';
+import { nativeFused } from './native-fused.js';
 import { registerWasmKernels, unregisterWasmKernels } from './wasm-kernels/register-wasm-kernels.js';
 
 export interface BackendInfo {
@@ -28,7 +31,7 @@ export interface InitBackendOptions {
   /** Register our faster wasm kernels and cpu fallbacks (default true). */
   fastKernels?: boolean;
   /**
-   * Register the fused LayerNorm / GELU / AdamW / GRU-sequence kernels (wasm and cpu), which core's layers, and so
+   * Register the fused LayerNorm / GELU / AdamW / GRU-sequence / attention kernels (wasm and cpu), which core's layers, and so
    * every stage, then use (default true; off when `fastKernels` is false).
    */
   fused?: boolean;
@@ -78,22 +81,35 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
     unregisterWasmKernels(); // in case an earlier call registered them
     unregisterFusedKernels();
     unregisterGruKernels();
+    unregisterAttentionKernels();
+    unregisterDenseKernels();
     return { backend: 'wasm', description: `tfjs-wasm with stock kernels${note}`, kernels: [] };
   }
   const native = options.native === false ? undefined : loadNativeBlas();
   const blas = native?.loaded ? native.blas : undefined;
   const kernels = registerWasmKernels({ native: blas });
   const fused = options.fused !== false;
+  const loops = nativeFused(blas);
   if (fused) {
-    registerFusedKernels();
-    registerAdamWKernels();
-    // with JavaScript loops for its recurrent matmuls the fused GRU is slower than composed ops on
-    // XNNPACK, so on wasm it needs the OpenBLAS addon
+    // the C loops of the addon when it loaded, JavaScript loops otherwise
+    registerFusedKernels({ native: loops });
+    registerAdamWKernels({ native: loops });
+    // with JavaScript loops for their matmuls the fused GRU and attention are slower than composed
+    // ops on XNNPACK, so on wasm they need the OpenBLAS addon
     if (blas) registerGruKernels({ native: blas });
     else unregisterGruKernels();
+    if (loops) {
+      registerAttentionKernels({ native: loops });
+      registerDenseKernels({ native: loops });
+    } else {
+      unregisterAttentionKernels();
+      unregisterDenseKernels();
+    }
   } else {
     unregisterFusedKernels();
     unregisterGruKernels();
+    unregisterAttentionKernels();
+    unregisterDenseKernels();
   }
   const matmul = blas
     ? `OpenBLAS matmul (${blas.config().trim()})`
@@ -105,6 +121,7 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
       ...kernels.overrides,
       ...(fused ? [FUSED_KERNELS.layerNorm, FUSED_KERNELS.gelu, ADAMW_KERNEL] : []),
       ...(fused && blas ? [FUSED_KERNELS.gruSequence] : []),
+      ...(fused && loops ? [FUSED_KERNELS.attention, FUSED_KERNELS.dense] : []),
       ...kernels.fallbacks.map((k) => `${k}(cpu)`),
     ],
   };

@@ -4,7 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 /** A float32 kernel written once as a loop over flat arrays, registered for wasm and cpu. */
 export interface JsKernel {
   name: string;
-  /** Input names, in the order `run` receives them. */
+  /**
+   * Input names, in the order `run` receives them. An input the caller did not give reaches `run`
+   * as an empty array with shape [] (optional inputs).
+   */
   inputs: readonly string[];
   /** Output shapes from the input shapes. */
   outputShapes(shapes: number[][], attrs: NamedAttrMap): number[][];
@@ -17,15 +20,17 @@ type HeapBackend = KernelBackend & {
   typedArrayFromHeap(t: TensorInfo): Float32Array;
 };
 
+const EMPTY = new Float32Array(0);
+
 function wasmKernel(k: JsKernel): KernelFunc {
   return ({ inputs, attrs, backend }) => {
     const b = backend as HeapBackend;
-    const ins = k.inputs.map((n) => inputs[n] as TensorInfo);
-    const shapes = ins.map((t) => [...t.shape]);
+    const ins = k.inputs.map((n) => inputs[n] as TensorInfo | undefined);
+    const shapes = ins.map((t) => (t === undefined ? [] : [...t.shape]));
     const outs = k.outputShapes(shapes, attrs ?? {}).map((s) => b.makeOutput(s, 'float32'));
     // views only after every allocation (a growing heap detaches earlier views)
     k.run(
-      ins.map((t) => b.typedArrayFromHeap(t)),
+      ins.map((t) => (t === undefined ? EMPTY : b.typedArrayFromHeap(t))),
       outs.map((t) => b.typedArrayFromHeap(t)),
       shapes,
       attrs ?? {},
@@ -37,12 +42,12 @@ function wasmKernel(k: JsKernel): KernelFunc {
 function cpuKernel(k: JsKernel): KernelFunc {
   return ({ inputs, attrs, backend }) => {
     const b = backend as KernelBackend;
-    const ins = k.inputs.map((n) => inputs[n] as TensorInfo);
-    const shapes = ins.map((t) => [...t.shape]);
+    const ins = k.inputs.map((n) => inputs[n] as TensorInfo | undefined);
+    const shapes = ins.map((t) => (t === undefined ? [] : [...t.shape]));
     const outShapes = k.outputShapes(shapes, attrs ?? {});
     const outs = outShapes.map((s) => new Float32Array(s.reduce((x, y) => x * y, 1)));
     k.run(
-      ins.map((t) => b.readSync(t.dataId) as Float32Array),
+      ins.map((t) => (t === undefined ? EMPTY : (b.readSync(t.dataId) as Float32Array))),
       outs,
       shapes,
       attrs ?? {},

@@ -34,6 +34,7 @@ export {
   activate,
   type DenseWeights,
   dense,
+  denseComposed,
   FUSED_KERNELS,
   geluErf,
   geluErfComposed,
@@ -44,6 +45,10 @@ export {
   MASKED_LOGIT,
   multiHeadAttention,
   runKernel,
+  type ScaledDotProductOptions,
+  type ScaledDotProductResult,
+  scaledDotProductAttention,
+  scaledDotProductAttentionComposed,
 } from './layers/index.js';
 export { type Logger, memoryLogger, stderrLogger } from './logger.js';
 export {

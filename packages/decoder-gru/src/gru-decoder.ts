@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type ActionDecoderV1,
+  dense,
   type ForwardOptions,
   init,
   type PortSpec,
@@ -67,20 +68,25 @@ export class GruDecoder extends TfStage<GruDecoderConfig> implements ActionDecod
   protected compute(inputs: Readonly<TensorMap>, _options: ForwardOptions): TensorMap {
     const { chunk, actionDim, hidden } = this.config;
     const fused = inputs['fused']!; // (B, D)
-    const h0 = tf.tanh(tf.add(tf.matMul(fused, this.v('init/kernel')), this.v('init/bias'))); // (B, U)
+    const h0 = tf.tanh(dense(fused, { kernel: this.v('init/kernel'), bias: this.v('init/bias') })); // (B, U)
 
     // the input side of every gate at every step, time-major (T|1, B|1, U)
     const projection = (g: Gate): tf.Tensor => {
-      let x = tf.reshape(this.v(`gru/${g}/inputBias`), [1, 1, hidden]); // (1, 1, U)
-      if (this.usesQueries) {
-        const q = tf.matMul(this.v('queries'), this.v(`gru/${g}/queryKernel`)); // (T, U)
-        x = tf.add(x, tf.reshape(q, [chunk, 1, hidden])); // (T, 1, U)
-      }
-      if (this.usesFused) {
-        const f = tf.matMul(fused, this.v(`gru/${g}/fusedKernel`)); // (B, U)
-        x = tf.add(x, tf.reshape(f, [1, -1, hidden])); // (T|1, B, U)
-      }
-      return x;
+      const bias = this.v(`gru/${g}/inputBias`); // (U), added once, on the first projection
+      const q = this.usesQueries
+        ? tf.reshape(dense(this.v('queries'), { kernel: this.v(`gru/${g}/queryKernel`), bias }), [
+            chunk,
+            1,
+            hidden,
+          ]) // (T, 1, U)
+        : undefined;
+      const f = this.usesFused
+        ? tf.reshape(
+            dense(fused, { kernel: this.v(`gru/${g}/fusedKernel`), ...(q === undefined ? { bias } : {}) }),
+            [1, -1, hidden],
+          ) // (1, B, U)
+        : undefined;
+      return q !== undefined && f !== undefined ? tf.add(q, f) : (q ?? f)!; // (T|1, B|1, U)
     };
     const xProjected = { z: projection('z'), r: projection('r'), h: projection('h') };
     const recurrent = {
@@ -90,9 +96,9 @@ export class GruDecoder extends TfStage<GruDecoderConfig> implements ActionDecod
     const states = gruSequence(xProjected, h0, recurrent, chunk); // (T, B, U)
 
     const flat = tf.reshape(states, [-1, hidden]); // (T*B, U)
-    const perStep = tf.add(tf.matMul(flat, this.v('head/kernel')), this.v('head/bias')); // (T*B, A)
+    const perStep = dense(flat, { kernel: this.v('head/kernel'), bias: this.v('head/bias') }); // (T*B, A)
     const actions = tf.transpose(tf.reshape(perStep, [chunk, -1, actionDim]), [1, 0, 2]); // (B, T, A)
-    const done = tf.add(tf.matMul(fused, this.v('done/kernel')), this.v('done/bias')); // (B, 1)
+    const done = dense(fused, { kernel: this.v('done/kernel'), bias: this.v('done/bias') }); // (B, 1)
     return { actions, done };
   }
 

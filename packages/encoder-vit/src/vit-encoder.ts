@@ -75,8 +75,17 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
     const normed = tf.div(tf.sub(image, tf.tensor1d([...imageMean])), tf.tensor1d([...imageStd])); // (B, H, W, 3)
     const patches = patchify(normed, patchSize); // (B, N, P*P*3)
     const embedded = dense(patches, { kernel: this.v('patch/kernel'), bias: this.v('patch/bias') }); // (B, N, D)
-    const cls = tf.tile(this.v('cls'), [b, 1, 1]); // (B, 1, D)
-    let x = tf.add(tf.concat([cls, embedded], 1), this.v('position')); // (B, N+1, D)
+    // [cls; patches] + position without tiling cls over the batch: the patches padded with a zero
+    // token at the front, plus [cls; 0] + position (same values; Tile's gradient is one Slice and
+    // Add per batch row, and its attribute would carry the batch size)
+    const n = embedded.shape[1]!;
+    const clsRow = tf.concat([this.v('cls'), tf.zeros([1, n, dim])], 1); // (1, N+1, D)
+    const padded = tf.pad(embedded, [
+      [0, 0],
+      [1, 0],
+      [0, 0],
+    ]); // (B, N+1, D)
+    let x = tf.add(padded, tf.add(clsRow, this.v('position'))); // (B, N+1, D)
     let probabilities: tf.Tensor | undefined;
     for (let i = 0; i < depth; i++) {
       const blk = `block${i}`;

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerFusedKernels, registerGruKernels } from '@vlakit/backend';
-import { geluErf, layerNorm } from '@vlakit/core';
+import {
+  registerAttentionKernels,
+  registerDenseKernels,
+  registerFusedKernels,
+  registerGruKernels,
+} from '@vlakit/backend';
+import { dense, geluErf, layerNorm, scaledDotProductAttention } from '@vlakit/core';
 import { gruSequence } from '@vlakit/decoder-gru';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KERNEL_MAPPERS } from './kernel-mappers.js';
@@ -241,6 +246,39 @@ cases.push(
   { kernel: 'VlakitGruSequence', inputs: [X([4])], fn: (x, v) => gru(x, v, false), vars: gruWeights(11) },
   { kernel: 'VlakitGruSequence', inputs: [X([4])], fn: (x, v) => gru(x, v, true), vars: gruWeights(21) },
 );
+
+// core's dense (every stage's projections) runs VlakitDense once @vlakit/backend registers it
+registerDenseKernels();
+const denseCase = (shape: number[], bias: boolean): Case => ({
+  kernel: 'VlakitDense',
+  inputs: [X(shape)],
+  fn: ({ x }, vars) =>
+    dense(x!, bias ? { kernel: vars.get('k')!, bias: vars.get('b')! } : { kernel: vars.get('k')! }),
+  vars: () =>
+    new Map([
+      [
+        'k',
+        tf.variable(tf.randomNormal([shape.at(-1)!, 3], 0, 0.5, 'float32', 31), true, `k_${Math.random()}`),
+      ],
+      ['b', tf.variable(tf.randomNormal([3], 0, 0.5, 'float32', 32), true, `b_${Math.random()}`)],
+    ]),
+});
+cases.push(denseCase([5, 4], true), denseCase([4], false));
+
+// core's scaledDotProductAttention (multiHeadAttention, cross-attention) runs VlakitAttention once
+// @vlakit/backend registers it; both outputs (context and probabilities) are checked
+registerAttentionKernels();
+const MASK = (shape: number[]): FnInput => ({ name: 'm', shape, gen: (i) => (i % 6 < 2 + (i % 5) ? 1 : 0) });
+const attention = (mask: boolean, zeroMasked: boolean): Case => ({
+  kernel: 'VlakitAttention',
+  inputs: mask ? [X([5, 8]), Y([6, 8]), MASK([6])] : [X([5, 8])],
+  fn: ({ x, y, m }) => {
+    const kv = y ?? x!;
+    const r = scaledDotProductAttention(x!, kv, tf.mul(kv, 0.5), 2, { keyMask: m, zeroMasked });
+    return [r.context, r.probabilities];
+  },
+});
+cases.push(attention(false, false), attention(true, false), attention(true, true));
 
 const exported: string[] = [];
 

@@ -273,6 +273,52 @@ export const KERNEL_MAPPERS: Readonly<Record<string, KernelMapper>> = {
     }
     c.node('Concat', states, [c.out(0)], { axis: 0 }); // (T, B, U)
   },
+  VlakitDense: (c) => {
+    // inputs x (..., In), kernel (In, Out), optional bias (Out): ONNX MatMul broadcasts the kernel
+    // over x's leading axes, as core's denseComposed traces (MatMul, Add)
+    const input = (name: string) => c.call.inputNames.indexOf(name);
+    const bias = input('bias');
+    if (bias < 0) {
+      c.node('MatMul', [c.input(input('x')), c.input(input('kernel'))], [c.out(0)]);
+      return;
+    }
+    const y = c.node('MatMul', [c.input(input('x')), c.input(input('kernel'))], 1)[0]!; // (..., Out)
+    c.node('Add', [y, c.input(bias)], [c.out(0)]);
+  },
+  VlakitAttention: (c) => {
+    // inputs q (B, Lq, D), k and v (B, Lk, D), optional mask (B, Lk); outputs context (B, Lq, D)
+    // and probabilities (B, H, Lq, Lk): the ops core's scaledDotProductAttentionComposed traces
+    const input = (name: string) => c.call.inputNames.indexOf(name);
+    const heads = c.attr<number>('heads');
+    const [, lq, d] = c.shape(input('q')) as [number, number, number];
+    const lk = c.shape(input('k'))[1]!;
+    const dh = d / heads;
+    // Reshape 0 copies the input's (dynamic) batch size
+    const split = (name: string, length: number, perm: number[]) => {
+      const shape = c.builder.int64s([0, length, heads, dh], 'shape');
+      const r = c.node('Reshape', [c.input(input(name)), shape], 1)[0]!; // (B, length, H, dh)
+      return c.node('Transpose', [r], 1, { perm })[0]!;
+    };
+    const q = split('q', lq, [0, 2, 1, 3]); // (B, H, Lq, dh)
+    const k = split('k', lk, [0, 2, 3, 1]); // (B, H, dh, Lk)
+    const v = split('v', lk, [0, 2, 1, 3]); // (B, H, Lk, dh)
+    const scores = c.node('MatMul', [q, k], 1)[0]!; // (B, H, Lq, Lk)
+    let logits = c.node('Mul', [scores, c.builder.scalar(1 / Math.sqrt(dh))], 1)[0]!;
+    let maskRows: string | undefined;
+    if (input('mask') >= 0) {
+      const shape = c.builder.int64s([0, 1, 1, lk], 'shape');
+      maskRows = c.node('Reshape', [c.input(input('mask')), shape], 1)[0]!; // (B, 1, 1, Lk)
+      const masked = c.node('Sub', [c.builder.scalar(1), maskRows], 1)[0]!;
+      const bias = c.node('Mul', [masked, c.builder.scalar(-1e9)], 1)[0]!;
+      logits = c.node('Add', [logits, bias], 1)[0]!; // (B, H, Lq, Lk)
+    }
+    const zero = maskRows !== undefined && c.attr<boolean>('zeroMasked') === true;
+    let probabilities = c.node('Softmax', [logits], zero ? 1 : [c.out(1)], { axis: -1 })[0]!;
+    if (zero) probabilities = c.node('Mul', [probabilities, maskRows!], [c.out(1)])[0]!;
+    const mixed = c.node('MatMul', [probabilities, v], 1)[0]!; // (B, H, Lq, dh)
+    const merged = c.node('Transpose', [mixed], 1, { perm: [0, 2, 1, 3] })[0]!; // (B, Lq, H, dh)
+    c.node('Reshape', [merged, c.builder.int64s([0, lq, d], 'shape')], [c.out(0)]); // (B, Lq, D)
+  },
   Softmax: (c) => {
     c.node('Softmax', [c.input(0)], [c.out()], { axis: c.attr<number>('dim') ?? -1 });
   },

@@ -8,6 +8,7 @@ import {
   layerNorm,
   type PortSpec,
   port,
+  scaledDotProductAttention,
   type TensorMap,
   TfStage,
   type VariableFactory,
@@ -73,8 +74,7 @@ export class CrossAttentionFusion extends TfStage<CrossAttentionConfig> implemen
   }
 
   protected compute(inputs: Readonly<TensorMap>, _options: ForwardOptions): TensorMap {
-    const { dim, heads, query, activation, layerNormEpsilon: epsilon } = this.config;
-    const headDim = dim / heads;
+    const { heads, query, activation, layerNormEpsilon: epsilon } = this.config;
     const vision = inputs['vision']!; // (B, N, Dv)
     const language = inputs['language']!; // (B, L, Dl)
     const languageMask = inputs['languageMask']!; // (B, L)
@@ -96,22 +96,14 @@ export class CrossAttentionFusion extends TfStage<CrossAttentionConfig> implemen
       ]; // pad the key axis with one 1
       if (keyMask !== undefined) keyMask = tf.pad(keyMask, stateIsValid, 1); // (B, Lk + 1)
     }
-    const keyLength = keys.shape[1]!;
-
-    const splitHeads = (t: tf.Tensor, length: number) =>
-      tf.transpose(tf.reshape(t, [-1, length, heads, headDim]), [0, 2, 1, 3]); // (B, H, length, dh)
-    const q = splitHeads(this.dense('attention/query', x), queryLength); // (B, H, Lq, dh)
-    const k = splitHeads(keys, keyLength); // (B, H, Lk, dh)
-    const v = splitHeads(values, keyLength); // (B, H, Lk, dh)
-    let scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)); // (B, H, Lq, Lk)
-    let maskRows: tf.Tensor | undefined;
-    if (keyMask !== undefined) {
-      maskRows = tf.reshape(keyMask, [-1, 1, 1, keyLength]); // (B, 1, 1, Lk)
-      scores = tf.add(scores, tf.mul(tf.sub(maskRows, 1), 1e9)); // (B, H, Lq, Lk): -1e9 on masked keys
-    }
-    let attention = tf.softmax(scores); // (B, H, Lq, Lk), rows sum to 1
-    if (maskRows !== undefined) attention = tf.mul(attention, maskRows); // (B, H, Lq, Lk): exact zeros when masked
-    const context = tf.reshape(tf.transpose(tf.matMul(attention, v), [0, 2, 1, 3]), [-1, queryLength, dim]); // (B, Lq, D)
+    // masked keys get exactly zero weight, and a query with no valid key attends to nothing
+    const { context, probabilities: attention } = scaledDotProductAttention(
+      this.dense('attention/query', x), // (B, Lq, D)
+      keys,
+      values,
+      heads,
+      { keyMask, zeroMasked: true },
+    ); // (B, Lq, D), (B, H, Lq, Lk)
 
     const h = layerNorm(
       tf.add(x, this.dense('attention/output', context)), // (B, Lq, D)

@@ -95,6 +95,80 @@ describe.each(paths)('BatchMatMul on wasm (%s) matches cpu', (_label, useNative)
   });
 });
 
+describe.runIf(native.loaded)('broadcasting Add/Sub/Multiply/RealDiv on wasm (addon rows) match cpu', () => {
+  beforeAll(() => {
+    registerWasmKernels({ native: native.loaded ? native.blas : undefined });
+  });
+  afterAll(() => {
+    registerWasmKernels({ native: undefined });
+  });
+  const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
+    ['Add', tf.add],
+    ['Sub', tf.sub],
+    ['Multiply', tf.mul],
+    ['RealDiv', tf.div],
+  ];
+  const shapes: Array<[string, number[], number[]]> = [
+    ['image minus per-channel', [2, 5, 4, 3], [3]],
+    ['bias over rows', [7, 6], [6]],
+    ['broadcast operand first', [6], [7, 6]],
+    ['leading 1s and a scalar', [3, 4], [1, 1, 4]],
+    ['scalar', [5, 3], []],
+    ['scalar first', [], [5, 3]],
+    ['equal shapes', [4, 5, 3], [4, 5, 3]],
+  ];
+  it.each(ops.flatMap(([op, f]) => shapes.map(([name, a, b]) => [`${op}: ${name}`, f, a, b] as const)))(
+    '%s',
+    async (_name, f, aShape, bShape) => {
+      // divisors away from 0
+      const r = await both(() =>
+        f(data(aShape, 1), data(bShape, 2).add(_name.startsWith('RealDiv') ? 2 : 0)),
+      );
+      expectClose(r.wasm[0]!, r.cpu[0]!, 1e-6);
+    },
+  );
+  it('gradients through a broadcast product (bias-like) match cpu', async () => {
+    const r = await both(() => {
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(tf.sub(a, b), b).square().sum());
+      return g([data([4, 6], 3), data([6], 4)]);
+    });
+    expectClose(r.wasm[0]!, r.cpu[0]!);
+    expectClose(r.wasm[1]!, r.cpu[1]!);
+  });
+});
+
+describe.runIf(native.loaded)('Transpose on wasm (addon runs) matches cpu', () => {
+  beforeAll(() => {
+    registerWasmKernels({ native: native.loaded ? native.blas : undefined });
+  });
+  afterAll(() => {
+    registerWasmKernels({ native: undefined });
+  });
+  const cases: Array<[string, number[], number[]]> = [
+    ['matrix', [5, 7], [1, 0]],
+    ['attention heads (B, L, H, dh) -> (B, H, L, dh)', [2, 5, 3, 4], [0, 2, 1, 3]],
+    ['keys (B, L, H, dh) -> (B, H, dh, L)', [2, 5, 3, 4], [0, 2, 3, 1]],
+    ['ViT patchify (B, g, p, g, p, 3)', [2, 3, 4, 3, 4, 3], [0, 1, 3, 2, 4, 5]],
+    ['identity', [3, 4], [0, 1]],
+    ['reversed rank 5', [2, 3, 1, 4, 2], [4, 3, 2, 1, 0]],
+  ];
+  it.each(cases)('%s', async (_name, shape, perm) => {
+    const r = await both(() => tf.transpose(data(shape, 1), perm));
+    expectClose(r.wasm[0]!, r.cpu[0]!, 0);
+  });
+  it('gradient of a transpose matches cpu', async () => {
+    const r = await both(() =>
+      tf.grad((x: tf.Tensor) =>
+        tf
+          .transpose(x, [0, 2, 1, 3])
+          .mul(data([2, 3, 5, 4], 2))
+          .sum(),
+      )(data([2, 5, 3, 4], 3)),
+    );
+    expectClose(r.wasm[0]!, r.cpu[0]!, 0);
+  });
+});
+
 describe('slice, split, unstack on wasm match cpu', () => {
   beforeAll(() => {
     registerWasmKernels({});
@@ -139,6 +213,9 @@ describe('sum on wasm matches cpu', () => {
     ['all', [3, 4], [0, 1], false],
     ['large leading (through matmul)', [128, 4, 40], [0, 1], false],
     ['large leading, keepDims (through matmul)', [256, 32], [0], true],
+    ['middle axis (a (T, B, U) gradient over B)', [4, 6, 5], [1], false],
+    ['two middle axes, keepDims', [2, 3, 4, 5], [1, 2], true],
+    ['large middle axis (through matmul)', [3, 40, 128], [1], false],
   ])('%s', async (_n, shape, axes, keep) => {
     registerWasmKernels({});
     const r = await both(() => tf.sum(data(shape as number[], 11), axes as number[], keep as boolean));

@@ -2,11 +2,13 @@ import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
 import { createBatchMatMul } from './batch-mat-mul.js';
+import { BROADCAST_OPS, type BroadcastBinary, createBroadcastBinary } from './binary.js';
 import { cpuFallback, missingWasmKernels } from './cpu-fallbacks.js';
 import { createGather } from './gather.js';
 import { createCast, createIdentity } from './identity.js';
 import { createSlice, createSplitV, createUnpack } from './slice.js';
 import { createSum } from './sum.js';
+import { createTranspose, type NativeTranspose } from './transpose.js';
 import { createUnsortedSegmentSum } from './unsorted-segment-sum.js';
 
 export interface WasmKernelOptions {
@@ -59,6 +61,16 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): Registered
     [tf.Cast, createCast(stock(tf.Cast))],
     [tf.GatherV2, createGather(stock(tf.GatherV2))],
   ];
+  // the addon's elementwise loops (an addon built before them lacks the functions)
+  const loops = options.native as (NativeBlas & Partial<BroadcastBinary & NativeTranspose>) | undefined;
+  if (typeof loops?.broadcastBinary === 'function' && typeof loops.transpose === 'function') {
+    for (const op of Object.keys(BROADCAST_OPS) as Array<keyof typeof BROADCAST_OPS>)
+      overrides.push([op, createBroadcastBinary(op, stock(op), loops as BroadcastBinary)]);
+    overrides.push([tf.Transpose, createTranspose(stock(tf.Transpose), loops as NativeTranspose)]);
+  } else {
+    for (const op of [...Object.keys(BROADCAST_OPS), tf.Transpose])
+      if (originals.has(op)) replace(op, originals.get(op)!.kernelFunc);
+  }
   const cpu = tf.engine().findBackend('cpu');
   if (cpu === null) throw new Error('the tfjs cpu backend is not registered (import @tensorflow/tfjs)');
   const cpuSegmentSum = tf.getKernel(tf.UnsortedSegmentSum, 'cpu');

@@ -7,7 +7,8 @@ import { f32 } from './wasm-heap.js';
  * broadcast reductions). The stock kernel transposes the input so the axes come last and then
  * reduces, about 8 ms per million floats. Here the sum is a product with a row of ones,
  * (1, rows) x (rows, cols), through our BatchMatMul (XNNPACK, or OpenBLAS sgemm on both cores), or a
- * row-accumulating loop when `matMul` is not given. Everything else goes to the stock kernel.
+ * row-accumulating loop when `matMul` is not given, and over a contiguous block of middle axes (one
+ * pass, `sumMiddle`). Everything else goes to the stock kernel.
  */
 export function createSum(fallback: KernelFunc, matMul?: KernelFunc): KernelFunc {
   return (args) => {
@@ -16,6 +17,10 @@ export function createSum(fallback: KernelFunc, matMul?: KernelFunc): KernelFunc
     const { axis, keepDims } = args.attrs as unknown as SumAttrs;
     const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
     const lead = axes.length > 0 && axes.every((a, i) => a === i);
+    // a contiguous block of middle axes (e.g. the batch axis of a (T, B, U) gradient)
+    const contiguous = axes.length > 0 && axes.every((a, i) => a === axes[0]! + i);
+    const middle = contiguous && !lead && axes.at(-1)! < x.shape.length - 1;
+    if (x.dtype === 'float32' && middle) return sumMiddle(backend, x, axes, keepDims, matMul);
     if (x.dtype !== 'float32' || !lead || axes.length === x.shape.length) {
       return fallback(args);
     }
@@ -23,7 +28,7 @@ export function createSum(fallback: KernelFunc, matMul?: KernelFunc): KernelFunc
     const outShape = x.shape.slice(axes.length);
     const cols = util.sizeFromShape(outShape);
     const keptShape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : outShape;
-    if (matMul !== undefined && rows >= 64 && rows * cols >= 4096) {
+    if (matMul !== undefined && rows >= 8 && rows * cols >= 4096) {
       const ones = backend.makeOutput([1, rows], 'float32'); // (1, rows)
       f32(backend, ones).fill(1);
       try {
@@ -47,4 +52,54 @@ export function createSum(fallback: KernelFunc, matMul?: KernelFunc): KernelFunc
     f32(backend, out).set(acc);
     return out;
   };
+}
+
+/**
+ * Sum over a contiguous block of middle axes: x as (outer, reduced, inner) -> (outer, inner), as a
+ * product with a row of ones through the fast matmul when large, else one pass with float64 row
+ * accumulators (the stock kernel transposes the axes last first).
+ */
+function sumMiddle(
+  backend: BackendWasm,
+  x: TensorInfo,
+  axes: number[],
+  keepDims: boolean,
+  matMul: KernelFunc | undefined,
+): TensorInfo {
+  const first = axes[0]!;
+  const last = axes.at(-1)!;
+  const outer = util.sizeFromShape(x.shape.slice(0, first));
+  const reduced = util.sizeFromShape(x.shape.slice(first, last + 1));
+  const inner = util.sizeFromShape(x.shape.slice(last + 1));
+  const outShape = keepDims
+    ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d))
+    : x.shape.filter((_, i) => i < first || i > last);
+  if (matMul !== undefined && reduced >= 8 && reduced * inner >= 4096) {
+    // (1, reduced) x (outer, reduced, inner): one batched product against a shared row of ones
+    const ones = backend.makeOutput([1, reduced], 'float32'); // (1, reduced)
+    f32(backend, ones).fill(1);
+    try {
+      const out = matMul({
+        inputs: { a: ones, b: { ...x, shape: [outer, reduced, inner] } },
+        backend,
+        attrs: { transposeA: false, transposeB: false },
+      }) as TensorInfo; // (outer, 1, inner)
+      return { ...out, shape: outShape };
+    } finally {
+      backend.disposeData(ones.dataId);
+    }
+  }
+  const out = backend.makeOutput(outShape, 'float32');
+  const xs = f32(backend, x); // (outer, reduced, inner), views after the allocation
+  const ys = f32(backend, out); // (outer, inner)
+  const acc = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    acc.fill(0);
+    for (let r = 0; r < reduced; r++) {
+      const base = (o * reduced + r) * inner;
+      for (let i = 0; i < inner; i++) acc[i]! += xs[base + i]!;
+    }
+    ys.set(acc, o * inner);
+  }
+  return out;
 }

@@ -19,8 +19,21 @@ import * as tf from '@tensorflow/tfjs';
  * - VlakitGruSequenceGrad: inputs dy (T, B, U), h0, states, cache, rz, rr, rh; attrs inputSteps
  *   (Tx), inputBatch (Bx). Outputs dxz, dxr, dxh (Tx, Bx, U), dh0 (B, U), drz, drr, drh (U, U),
  *   dbz, dbr, dbh (U): backpropagation through time.
- * ONNX export maps VlakitLayerNorm to LayerNormalization, VlakitGelu to Div/Erf/Add/Mul/Mul and
- * VlakitGruSequence to the unrolled steps (MatMul/Add/Sigmoid/Tanh/Mul/Sub per step).
+ * - VlakitAttention: scaled dot-product attention over H heads of width dh = D / H, heads split
+ *   and merged inside. Inputs q (B, Lq, D), k (B, Lk, D), v (B, Lk, D) and optionally mask (B, Lk)
+ *   (1 = attend, 0 = ignore); attrs heads (H), zeroMasked (bool). Logits are
+ *   q_h k_h^T / sqrt(dh) + (mask - 1) * 1e9 (exactly what the composed ops compute), P = softmax
+ *   over Lk, times the mask again when zeroMasked (a query with no valid key then attends to
+ *   nothing). Outputs context P v_h merged (B, Lq, D) and probabilities P (B, H, Lq, Lk).
+ * - VlakitAttentionGrad: inputs dy (B, Lq, D), dprobs (B, H, Lq, Lk), q, k, v and the forward's
+ *   probabilities; attr heads. Outputs dq, dk, dv (shaped like q, k, v).
+ * - VlakitDense: inputs x (..., In), kernel (In, Out) and optionally bias (Out). Output
+ *   y = x kernel + bias (..., Out).
+ * - VlakitDenseGrad: inputs dy (..., Out), x, kernel. Outputs dx (..., In), dkernel (In, Out) and
+ *   dbias (Out) (the column sums of dy).
+ * ONNX export maps VlakitDense to MatMul (+ Add), VlakitLayerNorm to LayerNormalization, VlakitGelu to Div/Erf/Add/Mul/Mul,
+ * VlakitGruSequence to the unrolled steps (MatMul/Add/Sigmoid/Tanh/Mul/Sub per step) and
+ * VlakitAttention to Reshape/Transpose/MatMul/Mul/(mask Sub/Mul/Add)/Softmax/(Mul)/MatMul.
  */
 export const FUSED_KERNELS = {
   layerNorm: 'VlakitLayerNorm',
@@ -30,6 +43,10 @@ export const FUSED_KERNELS = {
   adamw: 'VlakitAdamW',
   gruSequence: 'VlakitGruSequence',
   gruSequenceGrad: 'VlakitGruSequenceGrad',
+  attention: 'VlakitAttention',
+  attentionGrad: 'VlakitAttentionGrad',
+  dense: 'VlakitDense',
+  denseGrad: 'VlakitDenseGrad',
 } as const;
 
 /** True when the active backend has every kernel in `names`. */

@@ -1,5 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { type DenseWeights, dense } from './dense.js';
+import { scaledDotProductAttention } from './scaled-dot-product-attention.js';
 
 /** Projections of a multi-head attention layer, each (D, D) + bias (D). */
 export interface AttentionWeights {
@@ -16,13 +17,11 @@ export interface AttentionResult {
   readonly probabilities: tf.Tensor;
 }
 
-/** Large negative logit added where the key mask is 0 (exp underflows to exactly 0). */
-export const MASKED_LOGIT = -1e9;
-
 /**
  * Scaled dot-product multi-head attention (as in BERT/ViT): queries from `query` (B, Lq, D),
  * keys and values from `context` (B, Lk, D) (the same tensor for self-attention); `keyMask`
- * (B, Lk) float, 1 = attend, 0 = ignore. Batched MatMuls over (B, H); no Einsum.
+ * (B, Lk) float, 1 = attend, 0 = ignore (masked keys get the logit bias MASKED_LOGIT). The
+ * heads run in one fused kernel when the backend has it (`scaledDotProductAttention`).
  */
 export function multiHeadAttention(
   query: tf.Tensor,
@@ -31,19 +30,9 @@ export function multiHeadAttention(
   heads: number,
   keyMask?: tf.Tensor,
 ): AttentionResult {
-  const [b, lq, d] = query.shape as [number, number, number];
-  const lk = context.shape[1]!;
-  const dh = d / heads;
-  const q = dense(query, w.query).reshape([b, lq, heads, dh]).transpose([0, 2, 1, 3]); // (B, H, Lq, dh)
-  const k = dense(context, w.key).reshape([b, lk, heads, dh]).transpose([0, 2, 3, 1]); // (B, H, dh, Lk)
-  const v = dense(context, w.value).reshape([b, lk, heads, dh]).transpose([0, 2, 1, 3]); // (B, H, Lk, dh)
-  let logits = tf.mul(tf.matMul(q, k), 1 / Math.sqrt(dh)); // (B, H, Lq, Lk)
-  if (keyMask !== undefined) {
-    const bias = tf.mul(tf.sub(1, keyMask), MASKED_LOGIT).reshape([b, 1, 1, lk]); // (B, 1, 1, Lk)
-    logits = tf.add(logits, bias); // (B, H, Lq, Lk)
-  }
-  const probabilities = tf.softmax(logits); // (B, H, Lq, Lk)
-  const mixed = tf.matMul(probabilities, v); // (B, H, Lq, dh)
-  const merged = mixed.transpose([0, 2, 1, 3]).reshape([b, lq, d]); // (B, Lq, D)
-  return { output: dense(merged, w.output), probabilities }; // (B, Lq, D), (B, H, Lq, Lk)
+  const q = dense(query, w.query); // (B, Lq, D)
+  const k = dense(context, w.key); // (B, Lk, D)
+  const v = dense(context, w.value); // (B, Lk, D)
+  const attention = scaledDotProductAttention(q, k, v, heads, { keyMask }); // (B, Lq, D), (B, H, Lq, Lk)
+  return { output: dense(attention.context, w.output), probabilities: attention.probabilities }; // (B, Lq, D)
 }
