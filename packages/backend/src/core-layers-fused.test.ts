@@ -3,6 +3,8 @@ import { FUSED_KERNELS, geluErf, geluErfComposed, layerNorm, layerNormComposed }
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
 import { initBackend } from './init-backend.js';
+import { loadNativeBlas } from './native-blas.js';
+import { nativeFused } from './native-fused.js';
 
 /** Deterministic values in [-amp, amp] (GELU cases reach past erf's +-4 clamp). */
 function values(shape: number[], seed: number, amp = 3): tf.Tensor {
@@ -36,9 +38,15 @@ const maxDiff = (a: Float32Array[], b: Float32Array[]) =>
     ),
   );
 
-/** Runs `f` with the fused kernels registered and without, on the current backend. */
-function fusedAndComposed(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]) {
-  registerFusedKernels();
+const status = loadNativeBlas();
+const native = nativeFused(status.loaded ? status.blas : undefined);
+
+/**
+ * Runs `f` with the fused kernels registered (the addon's C loops when `useNative`, else the
+ * JavaScript loops) and without, on the current backend.
+ */
+function fusedAndComposed(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], useNative = false) {
+  registerFusedKernels({ native: useNative ? native : undefined });
   const calls: string[] = [];
   const run = tf.engine().runKernel.bind(tf.engine());
   // record which kernels ran, to prove the fused path was taken
@@ -63,14 +71,19 @@ afterAll(async () => {
   await initBackend('cpu');
 });
 
-describe.each(['cpu', 'wasm'] as const)(
-  "core's layers on %s: fused kernels equal the composed ops",
-  (backend) => {
+describe.each([
+  ['cpu', false],
+  ['wasm', false],
+  ['wasm', true], // the addon's C loops, when it is built
+] as const)(
+  "core's layers on %s (C loops: %s): fused kernels equal the composed ops",
+  (backend, useNative) => {
     it('layerNorm (ViT-sized, eps 1e-12): value and gradients of x, gamma, beta within 1e-5', async () => {
+      if (useNative && native === undefined) return;
       await initBackend(backend, { native: false });
       const inputs = [values([4, 65, 64], 2), values([64], 3, 1), values([64], 4, 1)];
       const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => layerNorm(x, { gamma: g, beta: b }, 1e-12);
-      const { fused, composed, calls } = fusedAndComposed(f as never, inputs);
+      const { fused, composed, calls } = fusedAndComposed(f as never, inputs, useNative);
       expect(calls).toContain(FUSED_KERNELS.layerNorm);
       expect(calls).toContain(FUSED_KERNELS.layerNormGrad);
       expect(maxDiff(fused, composed)).toBeLessThanOrEqual(1e-5);
@@ -84,9 +97,10 @@ describe.each(['cpu', 'wasm'] as const)(
     });
 
     it('geluErf (values in [-5, 5]): value and gradient within 1e-5', async () => {
+      if (useNative && native === undefined) return;
       await initBackend(backend, { native: false });
       const inputs = [values([4, 65, 128], 1, 5)];
-      const { fused, composed, calls } = fusedAndComposed(geluErf, inputs);
+      const { fused, composed, calls } = fusedAndComposed(geluErf, inputs, useNative);
       expect(calls).toContain(FUSED_KERNELS.gelu);
       expect(calls).toContain(FUSED_KERNELS.geluGrad);
       expect(maxDiff(fused, composed)).toBeLessThanOrEqual(1e-5);
