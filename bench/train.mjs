@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchArgs } from './lib/bench-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const backendPkg = join(root, 'packages', 'backend');
@@ -31,64 +32,42 @@ const {
   layerNorm: fusedLayerNorm,
 } = await import(pathToFileURL(join(backendPkg, 'dist', 'index.js')).href);
 // core's dense and attention: one fused kernel each way when @vlakit/backend registered them, else tfjs ops
-const { dense: coreDense, scaledDotProductAttention } = await import(
-  pathToFileURL(requireBackend.resolve('@vlakit/core')).href
-);
+const {
+  dense: coreDense,
+  scaledDotProductAttention,
+  FUSED_KERNELS,
+} = await import(pathToFileURL(requireBackend.resolve('@vlakit/core')).href);
 
 // ---------------------------------------------------------------------------------------------
 // options
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const value = (name, fallback) => {
-  const i = argv.indexOf(name);
-  if (i < 0) return fallback;
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith('--')) fail(`${name} needs a value`);
-  return v;
-};
+const args = benchArgs(
+  'train',
+  {
+    json: { type: 'boolean' },
+    samples: { type: 'int', default: 9 },
+    warmup: { type: 'int', default: 3, min: 0 },
+    models: { type: 'string', default: 'pipeline,block' },
+    backend: { type: 'choice', default: 'wasm', choices: ['wasm', 'cpu', 'auto', 'tensorflow'] },
+    stock: { type: 'boolean' },
+    'no-native': { type: 'boolean' },
+    'no-fused': { type: 'boolean' },
+    'no-torch': { type: 'boolean' },
+    'torch-threads': { type: 'int', default: 2, max: 64 },
+    'stand-in': { type: 'boolean' },
+  },
+  `[--json] [--samples 9] [--warmup 3] [--models pipeline,block]
+       [--backend wasm|cpu|auto|tensorflow] [--stock] [--no-native] [--no-fused] [--no-torch] [--torch-threads 2] [--stand-in]`,
+);
+const flag = (name) => args[name.slice(2)];
+const { json, samples, warmup } = args;
+const modelNames = args.models.split(',');
 function fail(message) {
   console.error(`bench train: ${message}`);
   process.exit(2);
 }
-const known = new Set([
-  '--json',
-  '--samples',
-  '--warmup',
-  '--models',
-  '--backend',
-  '--stock',
-  '--no-native',
-  '--no-torch',
-  '--no-fused',
-  '--torch-threads',
-  '--stand-in',
-  '--help',
-]);
-for (const a of argv)
-  if (a.startsWith('--') && !known.has(a))
-    fail(`unknown option ${a}; expected one of ${[...known].join(', ')}`);
-if (flag('--help')) {
-  console.log(readHeader());
-  process.exit(0);
-}
-const json = flag('--json');
-const samples = Number(value('--samples', '9'));
-const warmup = Number(value('--warmup', '3'));
-if (!Number.isInteger(samples) || samples < 1)
-  fail(`--samples (${value('--samples')}) must be a positive integer`);
-if (!Number.isInteger(warmup) || warmup < 0)
-  fail(`--warmup (${value('--warmup')}) must be a non-negative integer`);
-const modelNames = value('--models', 'pipeline,block').split(',');
 for (const m of modelNames)
   if (m !== 'pipeline' && m !== 'block') fail(`--models: "${m}" is not pipeline or block`);
-const backendName = value('--backend', 'wasm');
-if (!['wasm', 'cpu', 'auto', 'tensorflow'].includes(backendName))
-  fail(`--backend "${backendName}" is not wasm, cpu, auto or tensorflow`);
-
-function readHeader() {
-  return `usage: pnpm bench train [--json] [--samples 9] [--warmup 3] [--models pipeline,block]
-       [--backend wasm|cpu|auto|tensorflow] [--stock] [--no-native] [--no-fused] [--no-torch] [--torch-threads 2] [--stand-in]`;
-}
+const backendName = args.backend;
 
 // ---------------------------------------------------------------------------------------------
 // configs (the torch reference receives the same objects)
@@ -146,7 +125,7 @@ function linear(din, dout) {
       .reshape([...x.shape.slice(0, -1), dout]); // (..., dout)
   };
 }
-const fused = !argv.includes('--no-fused') && !argv.includes('--stock'); // --stock: plain tfjs ops throughout
+const fused = !flag('--no-fused') && !flag('--stock'); // --stock: plain tfjs ops throughout
 function layerNorm(d, eps = 1e-5) {
   const g = tf.variable(tf.ones([d]));
   const b = tf.variable(tf.zeros([d]));
@@ -328,8 +307,26 @@ async function buildRealPipeline(c) {
   return { loss, vars: [...pipeline.trainableVariables().values()], params, real: true };
 }
 
-/** Matmul FLOPs of one call of `f`, counted from the shapes BatchMatMul sees (forward only). */
+/**
+ * Matmul FLOPs of one call of `f`, counted from the shapes BatchMatMul sees (forward only). The
+ * fused kernels (dense, attention, GRU sequence, ...) hide their products from BatchMatMul, so they
+ * are unregistered for the count: core's layers then take their composed paths, which do the same
+ * products through BatchMatMul.
+ */
 function countMatmulFlops(f) {
+  const backend = tf.getBackend();
+  const fusedKernels = Object.values(FUSED_KERNELS)
+    .map((name) => tf.getKernel(name, backend))
+    .filter((k) => k !== undefined);
+  for (const k of fusedKernels) tf.unregisterKernel(k.kernelName, backend);
+  try {
+    return countBatchMatMulFlops(f);
+  } finally {
+    for (const k of fusedKernels) tf.registerKernel(k);
+  }
+}
+
+function countBatchMatMulFlops(f) {
   const kernel = tf.getKernel('BatchMatMul', tf.getBackend());
   let total = 0;
   tf.unregisterKernel('BatchMatMul', tf.getBackend());
@@ -376,7 +373,7 @@ function startTorch(threads) {
     ...process.env,
     OPENBLAS_NUM_THREADS: String(threads),
     OPENBLAS_THREAD_TIMEOUT: '4',
-    VLAKIT_TORCH_THREADS: value('--torch-threads', '2'),
+    VLAKIT_TORCH_THREADS: String(args['torch-threads']),
   };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
