@@ -6,8 +6,8 @@
  * steps that fit (measured at the start, re-sized at the end of the warmup); chunks of 8 actions
  * are predicted and only the first is executed before the policy is asked again (executeSteps 1:
  * measured against 4 at a time, it lifted a state-based policy at this sample budget from 53.6 % to
- * 71.2 % and this demo's policy from 0.4 % to 2.0 %; docs/benchmarks-trainer.md). With 300 episodes the model overfitted (validation
- * loss rising from step ~400 while training loss fell), hence 200 episodes per family.
+ * 71.2 %; docs/benchmarks-trainer.md). With 300 episodes the model overfitted (validation loss
+ * rising from step ~400 while training loss fell), hence 200 episodes per family.
  */
 export const DEMO_EXPERIMENT = {
   name: 'demo',
