@@ -133,4 +133,55 @@ describe('writeLeRobotDataset', () => {
     expect(JSON.parse(readFileSync(join(dir, 'b/meta/info.json'), 'utf8')).total_frames).toBe(3);
     expect(readdirSync(dir).sort()).toEqual(['b']);
   });
+
+  it('writes observation.environment_state (column, feature, stats) when its names are given', async () => {
+    const root = join(mkdtempSync(join(tmpdir(), 'lrw-')), 'ds');
+    const withEnv = (t: number, base: number): LeRobotEpisodeInput => ({
+      ...episode(t, `task ${base}`, base),
+      environmentState: Float32Array.from({ length: t * 3 }, (_, i) => base * 10 + i),
+    });
+    writeLeRobotDataset(root, [withEnv(2, 1), withEnv(3, 2)], {
+      imageShape: [8, 8, 3],
+      environmentStateNames: ['a', 'b', 'c'],
+    });
+    const info = JSON.parse(readFileSync(join(root, 'meta/info.json'), 'utf8'));
+    expect(info.features['observation.environment_state']).toEqual({
+      dtype: 'float32',
+      shape: [3],
+      names: ['a', 'b', 'c'],
+    });
+    const data = await parquetReadObjects({ file: file(join(root, 'data/chunk-000/file-000.parquet')) });
+    expect(data.map((r) => r['observation.environment_state'])).toEqual([
+      [10, 11, 12],
+      [13, 14, 15],
+      [20, 21, 22],
+      [23, 24, 25],
+      [26, 27, 28],
+    ]);
+    const stats = JSON.parse(readFileSync(join(root, 'meta/stats.json'), 'utf8'));
+    expect(stats['observation.environment_state'].min).toEqual([10, 11, 12]);
+    expect(stats['observation.environment_state'].max).toEqual([26, 27, 28]);
+    expect(stats['observation.environment_state'].mean[0]).toBeCloseTo((10 + 13 + 20 + 23 + 26) / 5, 5);
+    // without the names the column is not written, even when episodes carry it
+    const plain = join(mkdtempSync(join(tmpdir(), 'lrw-')), 'ds');
+    writeLeRobotDataset(plain, [withEnv(2, 1)], { imageShape: [8, 8, 3] });
+    expect(JSON.parse(readFileSync(join(plain, 'meta/info.json'), 'utf8')).features).not.toHaveProperty(
+      'observation.environment_state',
+    );
+    // names given but an episode lacks the values, or has the wrong count: a clear error
+    const dir = mkdtempSync(join(tmpdir(), 'lrw-'));
+    expect(() =>
+      writeLeRobotDataset(join(dir, 'x'), [episode(2, 'y', 1)], {
+        imageShape: [8, 8, 3],
+        environmentStateNames: ['a'],
+      }),
+    ).toThrow(/episode 0: environmentState has no values, expected 2 frames x 1/);
+    expect(() =>
+      writeLeRobotDataset(join(dir, 'x'), [withEnv(2, 1)], {
+        imageShape: [8, 8, 3],
+        environmentStateNames: ['a', 'b'],
+      }),
+    ).toThrow(/episode 0: environmentState has 6 values, expected 2 frames x 2/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });

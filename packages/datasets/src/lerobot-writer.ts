@@ -22,6 +22,11 @@ export interface LeRobotEpisodeInput {
   /** (T) next.done: true on (and after) the step where the task is solved. */
   done: ArrayLike<boolean>;
   /**
+   * (T, E) row-major observation.environment_state (LeRobot's key for the simulator's full state,
+   * e.g. object poses): required when `environmentStateNames` is given, ignored otherwise.
+   */
+  environmentState?: Float32Array;
+  /**
    * Per-channel pixel statistics of this episode's frames in [0, 1] (sum, sum of squares, min,
    * max over `count` pixels per channel); when every episode has them, stats.json gets
    * LeRobot's observation.image entry (shape [3, 1, 1]), which its MEAN_STD image normalisation needs.
@@ -41,6 +46,8 @@ export interface LeRobotWriteOptions {
   imageShape: [number, number, number];
   stateNames?: string[];
   actionNames?: string[];
+  /** Names of the E values of observation.environment_state; the column is written only with them. */
+  environmentStateNames?: string[];
   /** Replace an existing dataset at the target (default false: an existing folder is an error). */
   overwrite?: boolean;
   /** Extra metadata under info.json's "vlakit" key (families, blocks, seed, image_size). */
@@ -128,7 +135,13 @@ function finish(m: Moments) {
   };
 }
 
-function checkEpisode(ep: LeRobotEpisodeInput, i: number, stateDim: number, actionDim: number): number {
+function checkEpisode(
+  ep: LeRobotEpisodeInput,
+  i: number,
+  stateDim: number,
+  actionDim: number,
+  envDim: number,
+): number {
   const t = ep.images.length;
   if (t === 0) fail(`episode ${i} has no frames`);
   if (typeof ep.instruction !== 'string' || ep.instruction.length === 0) {
@@ -141,6 +154,11 @@ function checkEpisode(ep: LeRobotEpisodeInput, i: number, stateDim: number, acti
     fail(`episode ${i}: actions has ${ep.actions.length} values, expected ${t} frames x ${actionDim}`);
   }
   if (ep.done.length !== t) fail(`episode ${i}: done has ${ep.done.length} values, expected ${t}`);
+  if (envDim > 0 && ep.environmentState?.length !== t * envDim) {
+    fail(
+      `episode ${i}: environmentState has ${ep.environmentState === undefined ? 'no' : ep.environmentState.length} values, expected ${t} frames x ${envDim} (environmentStateNames)`,
+    );
+  }
   return t;
 }
 
@@ -162,6 +180,9 @@ export function writeLeRobotDataset(
   const actionNames = options.actionNames ?? ['delta_x', 'delta_y'];
   const S = stateNames.length;
   const A = actionNames.length;
+  const envNames = options.environmentStateNames ?? [];
+  const E = envNames.length;
+  const ENV = 'observation.environment_state';
   const maxFileBytes = (options.dataFileSizeMb ?? 100) * 1024 * 1024;
 
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
@@ -179,6 +200,7 @@ export function writeLeRobotDataset(
       task_index: moments(1),
       'next.done': moments(1),
     };
+    const envStats = moments(E);
     const dataFiles: string[] = [];
     let fileIndex = 0;
     let pending: { ep: LeRobotEpisodeInput; e: number; from: number }[] = [];
@@ -200,6 +222,7 @@ export function writeLeRobotDataset(
         episode_index: [],
         index: [],
         task_index: [],
+        ...(E > 0 ? { [ENV]: [] } : {}),
       };
       for (const { ep, e, from } of pending) {
         const t = ep.images.length;
@@ -209,6 +232,7 @@ export function writeLeRobotDataset(
         );
         cols['observation.state']!.push(...rows(ep.states, t, S));
         cols.action!.push(...rows(ep.actions, t, A));
+        if (E > 0) cols[ENV]!.push(...rows(ep.environmentState!, t, E));
         for (let f = 0; f < t; f++) {
           cols['next.done']!.push(Boolean(ep.done[f]));
           cols.timestamp!.push(Math.fround(f / fps));
@@ -224,7 +248,7 @@ export function writeLeRobotDataset(
         join(tmp, rel),
         Object.entries(cols).map(([name, data]) => ({ name, data })),
         [
-          { name: 'schema', num_children: 9 },
+          { name: 'schema', num_children: E > 0 ? 10 : 9 },
           { name: 'observation.image', repetition_type: 'OPTIONAL', num_children: 2 },
           scalar('bytes', 'BYTE_ARRAY'),
           scalar('path', 'BYTE_ARRAY', { converted_type: 'UTF8' }),
@@ -236,6 +260,7 @@ export function writeLeRobotDataset(
           scalar('episode_index', 'INT64'),
           scalar('index', 'INT64'),
           scalar('task_index', 'INT64'),
+          ...(E > 0 ? listOf(ENV, 'FLOAT') : []),
         ],
       );
       dataFiles.push(rel);
@@ -245,7 +270,7 @@ export function writeLeRobotDataset(
     };
 
     episodes.forEach((ep, e) => {
-      const t = checkEpisode(ep, e, S, A);
+      const t = checkEpisode(ep, e, S, A, E);
       if (!taskIndex.has(ep.instruction)) taskIndex.set(ep.instruction, taskIndex.size);
       const task = taskIndex.get(ep.instruction)!;
       episodeRows.push({
@@ -261,6 +286,7 @@ export function writeLeRobotDataset(
       });
       accumulate(stats['observation.state'], ep.states, S);
       accumulate(stats.action, ep.actions, A);
+      if (E > 0) accumulate(envStats, ep.environmentState!, E);
       for (let f = 0; f < t; f++) {
         accumulate(stats.timestamp, [Math.fround(f / fps)], 1);
         accumulate(stats.frame_index, [f], 1);
@@ -269,7 +295,7 @@ export function writeLeRobotDataset(
         accumulate(stats.task_index, [task], 1);
         accumulate(stats['next.done'], [ep.done[f] ? 1 : 0], 1);
       }
-      const bytes = ep.images.reduce((s, b) => s + b.length, 0) + t * 8 * (S + A + 6);
+      const bytes = ep.images.reduce((s, b) => s + b.length, 0) + t * 8 * (S + A + E + 6);
       if (pending.length > 0 && pendingBytes + bytes > maxFileBytes) flush();
       pending.push({ ep, e, from: globalIndex });
       pendingBytes += bytes;
@@ -350,6 +376,7 @@ export function writeLeRobotDataset(
         episode_index: one('int64'),
         index: one('int64'),
         task_index: one('int64'),
+        ...(E > 0 ? { [ENV]: { dtype: 'float32', shape: [E], names: envNames } } : {}),
       },
       vlakit: options.vlakit ?? {},
     };
@@ -357,6 +384,7 @@ export function writeLeRobotDataset(
     const statsJson: Record<string, unknown> = Object.fromEntries(
       Object.entries(stats).map(([k, m]) => [k, finish(m)]),
     );
+    if (E > 0) statsJson[ENV] = finish(envStats);
     if (episodes.every((ep) => ep.imageStats !== undefined)) {
       const img = moments(3);
       for (const ep of episodes) {

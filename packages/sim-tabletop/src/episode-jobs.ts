@@ -31,6 +31,8 @@ export interface GeneratedEpisode {
   height: number;
   images: Uint8Array[];
   states: Float32Array;
+  /** (T, 2 + 3N) observation.environment_state rows (see `environmentStateNames`). */
+  environmentState: Float32Array;
   actions: Float32Array;
   done: boolean[];
   /** Per-channel pixel statistics of the frames, values in [0, 1] (for LeRobot's stats.json). */
@@ -96,6 +98,7 @@ export async function runJob(job: EpisodeJob, o: JobOptions): Promise<JobResult>
         height: demo.height,
         images: demo.frames.map((f) => encodePng(f, demo.width, demo.height)),
         states: demo.states,
+        environmentState: demo.environmentStates,
         actions: demo.actions,
         done: demo.done,
         imageStats: imageStats(demo.frames),

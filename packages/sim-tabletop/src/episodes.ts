@@ -3,7 +3,7 @@
  * the scripted expert solves it; a rejected reset is replaced by the next attempt, whose seed is
  * derived from the episode seed and the attempt number, so the accepted reset is reproducible.
  */
-import type { BlockSet } from './blocks.js';
+import { type BlockSet, blockSet } from './blocks.js';
 import type { WorldState } from './physics-world.js';
 import { ScriptedExpert } from './scripted-expert.js';
 import { childSeed } from './seeded-rng.js';
@@ -115,6 +115,12 @@ export interface Demonstration {
   states: Float32Array;
   /** (T, 2) delta x, y, metres. */
   actions: Float32Array;
+  /**
+   * (T, 2 + 3N) the full simulator state before each action (LeRobot's
+   * observation.environment_state): effector x, y, then x, y, angle of each of the N blocks in
+   * `blockSet` order; named by `environmentStateNames`.
+   */
+  environmentStates: Float32Array;
   /** (T) true from the step whose action solves the task. */
   done: boolean[];
   attempts: number;
@@ -133,12 +139,14 @@ export function recordDemonstration(
   const frames: Uint8Array[] = [];
   const states: number[] = [];
   const actions: number[] = [];
+  const environment: number[] = [];
   const done: boolean[] = [];
   let after = -1;
   while (after >= 0 ? after < STEPS_AFTER_SUCCESS - 1 : env.steps < maxSteps) {
     const s: WorldState = env.state();
     frames.push(env.render());
     states.push(s.effector[0], s.effector[1]);
+    environment.push(s.effector[0], s.effector[1], ...s.blocks.flatMap((b) => [b.x, b.y, b.angle]));
     const a = expert.act(s);
     actions.push(a[0], a[1]);
     const solved = env.step(a) || after >= 0;
@@ -154,7 +162,21 @@ export function recordDemonstration(
     frames,
     states: Float32Array.from(states),
     actions: Float32Array.from(actions),
+    environmentStates: Float32Array.from(environment),
     done,
     attempts: accepted.attempts,
   };
+}
+
+/** The names of a Demonstration's environment state values for a block set (LeRobot feature names). */
+export function environmentStateNames(blocks: BlockSet): string[] {
+  return [
+    'effector_x',
+    'effector_y',
+    ...blockSet(blocks).flatMap((k) => [
+      `${k.color}_${k.shape}_x`,
+      `${k.color}_${k.shape}_y`,
+      `${k.color}_${k.shape}_angle`,
+    ]),
+  ];
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   acceptedReset,
+  environmentStateNames,
   episodeSeed,
   recordDemonstration,
   runExpert,
@@ -33,6 +34,19 @@ describe('scripted expert', () => {
       const t = demo.frames.length;
       expect(demo.actions).toHaveLength(t * 2);
       expect(demo.states).toHaveLength(t * 2);
+      // environment state: effector then (x, y, angle) per block, the first row is the reset
+      expect(demo.environmentStates).toHaveLength(t * (2 + 3 * 8));
+      expect(environmentStateNames(8)).toHaveLength(2 + 3 * 8);
+      expect(Array.from(demo.environmentStates.subarray(0, 2))).toEqual(
+        Array.from(demo.states.subarray(0, 2)),
+      );
+      const pose = acc.reset.poses[0]!;
+      expect(Array.from(demo.environmentStates.subarray(2, 4))).toEqual(
+        Array.from(Float32Array.of(pose.x, pose.y)),
+      );
+      // the world reports angles in (-pi, pi]; the reset may hold the same angle plus 2 pi
+      expect(Math.cos(demo.environmentStates[4]!)).toBeCloseTo(Math.cos(pose.angle), 5);
+      expect(Math.sin(demo.environmentStates[4]!)).toBeCloseTo(Math.sin(pose.angle), 5);
       expect(demo.done.slice(-STEPS_AFTER_SUCCESS)).toEqual([true, true, true]);
       const first = demo.done.indexOf(true);
       expect(demo.done.slice(first).every(Boolean)).toBe(true);

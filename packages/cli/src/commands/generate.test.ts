@@ -27,6 +27,16 @@ describe('vla generate', () => {
     const stats = JSON.parse(readFileSync(join(dir, 'a/meta/stats.json'), 'utf8'));
     expect(stats['observation.image'].mean).toHaveLength(3);
     expect(stats.action.max[0]).toBeLessThanOrEqual(0.1);
+    // the full simulator state rides along as LeRobot's observation.environment_state
+    expect(info.features['observation.environment_state'].shape).toEqual([14]);
+    expect(info.features['observation.environment_state'].names.slice(0, 5)).toEqual([
+      'effector_x',
+      'effector_y',
+      'red_moon_x',
+      'red_moon_y',
+      'red_moon_angle',
+    ]);
+    expect(stats['observation.environment_state'].min[0]).toBeGreaterThanOrEqual(0.15);
     const again = await run(['generate', ...args, '--out', 'a'], dir);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists');

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { writeLeRobotDataset } from '@vlakit/datasets';
 import {
   type BlockSet,
+  environmentStateNames,
   episodeSeed,
   FAMILIES,
   type Family,
@@ -116,6 +117,7 @@ export function registerGenerate(program: Command, io: CliIo): void {
       const episodes = results.map((r) => (r as { episode: GeneratedEpisode }).episode);
       const summary = writeLeRobotDataset(out, episodes, {
         imageShape: [opts.imageSize, opts.imageSize, 3],
+        environmentStateNames: environmentStateNames(opts.blocks),
         overwrite: Boolean(opts.overwrite),
         vlakit: {
           families: families,

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { writeLeRobotDataset } from '@vlakit/datasets';
-import { type EvaluateOptions, evaluatePolicy, FAMILIES, type Family } from '@vlakit/sim-tabletop';
+import {
+  type EvaluateOptions,
+  environmentStateNames,
+  evaluatePolicy,
+  FAMILIES,
+  type Family,
+} from '@vlakit/sim-tabletop';
 import { defaultWorkers, type GeneratedEpisode, runJobs, writeFilmstripPng } from '@vlakit/sim-tabletop/node';
 import type { EvaluatePolicyFn, GenerateDatasetFn } from '@vlakit/trainer';
 
@@ -31,6 +37,7 @@ export const generateTabletop: GenerateDatasetFn = async (o) => {
   const episodes = results.map((r) => (r as { episode: GeneratedEpisode }).episode);
   writeLeRobotDataset(o.dir, episodes, {
     imageShape: [o.imageSize, o.imageSize, 3],
+    environmentStateNames: environmentStateNames(o.blocks),
     vlakit: {
       families: [...FAMILIES],
       blocks: o.blocks,
