@@ -19,6 +19,18 @@ function expectClose(got: Float32Array, want: Float32Array, tol: number): void {
   expect(worst).toBeLessThan(tol);
 }
 
+describe('nativeFused', () => {
+  it('accepts an addon only when it has every fused loop (a stale build falls back to JavaScript)', () => {
+    const complete = { ...JS_FUSED_LOOPS };
+    expect(nativeFused(complete as never)).toBe(complete);
+    for (const name of Object.keys(JS_FUSED_LOOPS)) {
+      const { [name as keyof typeof JS_FUSED_LOOPS]: _dropped, ...stale } = JS_FUSED_LOOPS;
+      expect(nativeFused(stale as never), `without ${name}`).toBeUndefined();
+    }
+    expect(nativeFused(undefined)).toBeUndefined();
+  });
+});
+
 describe('the C fused loops (native/vlakit_fused.c)', () => {
   it.runIf(native !== undefined)('gelu and geluGrad match the JavaScript loops', () => {
     if (native === undefined) return;

@@ -97,22 +97,26 @@ export interface NativeFused {
   ): void;
 }
 
-const NAMES = [
-  'gelu',
-  'geluGrad',
-  'layerNorm',
-  'layerNormGrad',
-  'adamw',
-  'attention',
-  'attentionGrad',
-] as const;
+/** Every function of `NativeFused` (the type makes this list complete). */
+const MEMBERS: Record<keyof NativeFused, true> = {
+  gelu: true,
+  geluGrad: true,
+  layerNorm: true,
+  layerNormGrad: true,
+  adamw: true,
+  dense: true,
+  denseGrad: true,
+  attention: true,
+  attentionGrad: true,
+};
+const NAMES = Object.keys(MEMBERS) as (keyof NativeFused)[];
 
 /**
  * The addon's fused loops, or undefined when the addon was built before they existed (its
  * functions are checked by name, so a stale build keeps working with the JavaScript loops).
  */
 export function nativeFused(blas: NativeBlas | undefined): NativeFused | undefined {
-  const addon = blas as unknown as Partial<Record<(typeof NAMES)[number], unknown>> | undefined;
+  const addon = blas as unknown as Partial<Record<keyof NativeFused, unknown>> | undefined;
   if (addon === undefined || !NAMES.every((n) => typeof addon[n] === 'function')) return undefined;
   return addon as unknown as NativeFused;
 }
