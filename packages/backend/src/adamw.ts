@@ -1,9 +1,10 @@
-import type { KernelBackend, KernelFunc, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs';
+import type { NamedTensorMap } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
 import { FUSED_KERNELS, hasKernels, runKernel, VlakitError } from '@vlakit/core';
+import { type JsKernel, registerJsKernel, unregisterJsKernel } from './js-kernel.js';
 import type { NativeFused } from './native-fused.js';
 
 /** Name of the fused AdamW update kernel (registered for wasm and cpu; core's FUSED_KERNELS.adamw). */
@@ -51,53 +52,40 @@ export function adamwUpdate(
   }
 }
 
-type HeapBackend = KernelBackend & {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-};
+/**
+ * `adamwUpdate` with positional hyper-parameters, the signature of the addon's C loop
+ * (`NativeFused.adamw`): the JavaScript fallback and reference of that loop.
+ */
+export const adamwLoop: NativeFused['adamw'] = (
+  p,
+  g,
+  m,
+  v,
+  pOut,
+  mOut,
+  vOut,
+  lr,
+  beta1,
+  beta2,
+  epsilon,
+  weightDecay,
+  step,
+) => adamwUpdate(p, g, m, v, pOut, mOut, vOut, { lr, beta1, beta2, epsilon, weightDecay, step });
 
-/** The loop of one AdamW update (`adamwUpdate`, or the addon's C version `NativeFused.adamw`). */
-type AdamWLoop = typeof adamwUpdate;
-
-/** wasm: one pass over the heap per parameter instead of about a dozen tfjs ops. */
-function wasmAdamW(update: AdamWLoop): KernelFunc {
-  return ({ inputs, attrs, backend }) => {
-    const b = backend as HeapBackend;
-    const { param, grad, m, v } = inputs as Record<string, TensorInfo>;
-    const outs = [param!, m!, v!].map((t) => b.makeOutput([...t.shape], 'float32'));
-    const view = (t: TensorInfo) => b.typedArrayFromHeap(t); // after all allocations
-    update(
-      view(param!),
-      view(grad!),
-      view(m!),
-      view(v!),
-      view(outs[0]!),
-      view(outs[1]!),
-      view(outs[2]!),
-      attrs as unknown as AdamWAttrs,
-    );
-    return outs;
+/** The fused kernel running `loop`: one pass per parameter instead of about a dozen tfjs ops. */
+function adamwKernel(loop: NativeFused['adamw']): JsKernel {
+  return {
+    name: ADAMW_KERNEL,
+    inputs: ['param', 'grad', 'm', 'v'],
+    outputShapes: ([param]) => [param!, param!, param!],
+    run: ([p, g, m, v], [pOut, mOut, vOut], _shapes, attrs) => {
+      const a = attrs as unknown as AdamWAttrs;
+      loop(p!, g!, m!, v!, pOut!, mOut!, vOut!, a.lr, a.beta1, a.beta2, a.epsilon, a.weightDecay, a.step);
+    },
   };
 }
 
-/** cpu: the same loop on the cpu backend's arrays. */
-function cpuAdamW(update: AdamWLoop): KernelFunc {
-  return ({ inputs, attrs, backend: kb }) => {
-    const backend = kb as KernelBackend;
-    const { param, grad, m, v } = inputs as Record<string, TensorInfo>;
-    const read = (t: TensorInfo) => backend.readSync(t.dataId) as Float32Array;
-    const n = read(param!).length;
-    const pOut = new Float32Array(n),
-      mOut = new Float32Array(n),
-      vOut = new Float32Array(n);
-    update(read(param!), read(grad!), read(m!), read(v!), pOut, mOut, vOut, attrs as unknown as AdamWAttrs);
-    return [pOut, mOut, vOut].map((values) => ({
-      dataId: backend.write(values, [...param!.shape], 'float32'),
-      shape: [...param!.shape],
-      dtype: 'float32' as const,
-    }));
-  };
-}
+const JS_ADAMW_KERNEL = adamwKernel(adamwLoop);
 
 /**
  * Registers the fused kernel for wasm and cpu. Without options it keeps what is registered (and
@@ -106,33 +94,8 @@ function cpuAdamW(update: AdamWLoop): KernelFunc {
  * tfjs ops.
  */
 export function registerAdamWKernels(options?: { native?: NativeFused | undefined }): void {
-  const loop: AdamWLoop = options?.native
-    ? (p, g, m, v, pOut, mOut, vOut, a) =>
-        options.native!.adamw(
-          p,
-          g,
-          m,
-          v,
-          pOut,
-          mOut,
-          vOut,
-          a.lr,
-          a.beta1,
-          a.beta2,
-          a.epsilon,
-          a.weightDecay,
-          a.step,
-        )
-    : adamwUpdate;
-  for (const [backendName, kernelFunc] of [
-    ['wasm', wasmAdamW(loop)],
-    ['cpu', cpuAdamW(loop)],
-  ] as const) {
-    const registered = tf.getKernel(ADAMW_KERNEL, backendName) !== undefined;
-    if (registered && options === undefined) continue;
-    if (registered) tf.unregisterKernel(ADAMW_KERNEL, backendName);
-    tf.registerKernel({ kernelName: ADAMW_KERNEL, backendName, kernelFunc });
-  }
+  if (options !== undefined) unregisterJsKernel(ADAMW_KERNEL);
+  registerJsKernel(options?.native ? adamwKernel(options.native.adamw) : JS_ADAMW_KERNEL);
 }
 
 /**

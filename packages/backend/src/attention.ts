@@ -1,5 +1,5 @@
 import { FUSED_KERNELS, VlakitError } from '@vlakit/core';
-import { type JsKernel, registerJsKernel, unregisterJsKernel } from './js-kernel.js';
+import { type JsKernel, registerJsKernel, sameShape, unregisterJsKernel } from './js-kernel.js';
 import type { NativeFused } from './native-fused.js';
 
 /*
@@ -135,13 +135,11 @@ function dims(shapes: number[][], heads: number): { batch: number; lq: number; l
   const [q, k, v, mask] = shapes;
   const [batch, lq, d] = q!;
   const lk = k![1]!;
-  const same = (s: number[] | undefined, want: number[]) =>
-    s !== undefined && s.length === want.length && s.every((x, i) => x === want[i]);
   const ok =
     q!.length === 3 &&
-    same(k, [batch!, lk, d!]) &&
-    same(v, [batch!, lk, d!]) &&
-    (mask === undefined || mask.length === 0 || same(mask, [batch!, lk])) &&
+    sameShape(k, [batch!, lk, d!]) &&
+    sameShape(v, [batch!, lk, d!]) &&
+    (mask === undefined || mask.length === 0 || sameShape(mask, [batch!, lk])) &&
     Number.isInteger(heads) &&
     heads > 0 &&
     d! % heads === 0;

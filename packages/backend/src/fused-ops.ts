@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { layerNorm as coreLayerNorm, FUSED_KERNELS, geluErf, hasKernels, VlakitError } from '@vlakit/core';
-import { adamwUpdate } from './adamw.js';
+import { adamwLoop } from './adamw.js';
 import { attentionGradLoop, attentionLoop } from './attention.js';
 import { denseGradLoop, denseLoop } from './dense.js';
 import { erf } from './erf.js';
@@ -104,8 +104,7 @@ export const JS_FUSED_LOOPS: NativeFused = {
   geluGrad: geluGradLoop,
   layerNorm: layerNormLoop,
   layerNormGrad: layerNormGradLoop,
-  adamw: (p, g, m, v, pOut, mOut, vOut, lr, beta1, beta2, epsilon, weightDecay, step) =>
-    adamwUpdate(p, g, m, v, pOut, mOut, vOut, { lr, beta1, beta2, epsilon, weightDecay, step }),
+  adamw: adamwLoop,
   dense: denseLoop,
   denseGrad: denseGradLoop,
   attention: attentionLoop,

@@ -1,7 +1,7 @@
 import { FUSED_KERNELS, VlakitError } from '@vlakit/core';
 import { type Gemm, makeGemm } from './gemm.js';
 import { type GruSteps, JS_GRU_STEPS, nativeGruSteps } from './gru-steps.js';
-import { type JsKernel, registerJsKernel, unregisterJsKernel } from './js-kernel.js';
+import { type JsKernel, registerJsKernel, sameShape, unregisterJsKernel } from './js-kernel.js';
 import type { NativeBlas } from './native-blas.js';
 
 /*
@@ -41,18 +41,16 @@ function checkShapes(shapes: number[][], steps: number): { tx: number; bx: numbe
   const [xz, xr, xh, h0, rz, rr, rh, bz, br, bh] = shapes;
   const [b, u] = h0!;
   const [tx, bx] = xz!;
-  const same = (s: number[] | undefined, want: number[]) =>
-    s !== undefined && s.length === want.length && s.every((d, i) => d === want[i]);
   const ok =
     h0!.length === 2 &&
     xz!.length === 3 &&
-    same(xr, xz!) &&
-    same(xh, xz!) &&
+    sameShape(xr, xz!) &&
+    sameShape(xh, xz!) &&
     xz![2] === u &&
     (tx === 1 || tx === steps) &&
     (bx === 1 || bx === b) &&
-    [rz, rr, rh].every((s) => same(s, [u!, u!])) &&
-    [bz, br, bh].every((s) => same(s, [u!])) &&
+    [rz, rr, rh].every((s) => sameShape(s, [u!, u!])) &&
+    [bz, br, bh].every((s) => sameShape(s, [u!])) &&
     Number.isInteger(steps) &&
     steps > 0;
   if (!ok) {
@@ -125,10 +123,10 @@ export function gruSequenceGradKernel(gemm: Gemm, loops: GruSteps = JS_GRU_STEPS
       const bx = attrs.inputBatch as number;
       const ok =
         dy!.length === 3 &&
-        h0!.join() === [b, u].join() &&
-        states!.join() === dy!.join() &&
-        cache!.join() === [steps, 4, b, u].join() &&
-        rz!.join() === [u, u].join() &&
+        sameShape(h0, [b!, u!]) &&
+        sameShape(states, dy!) &&
+        sameShape(cache, [steps!, 4, b!, u!]) &&
+        sameShape(rz, [u!, u!]) &&
         (tx === 1 || tx === steps) &&
         (bx === 1 || bx === b);
       if (!ok) {

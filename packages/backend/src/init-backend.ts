@@ -72,6 +72,14 @@ async function initTensorflow(options: InitBackendOptions): Promise<BackendInfo>
   return { backend: 'tensorflow', description: `tensorflow via ${pkg}`, kernels: [] };
 }
 
+/** Removes every fused kernel (LayerNorm/GELU, GRU, attention, dense) from wasm and cpu. */
+function unregisterAllFusedKernels(): void {
+  unregisterFusedKernels();
+  unregisterGruKernels();
+  unregisterAttentionKernels();
+  unregisterDenseKernels();
+}
+
 async function initWasm(options: InitBackendOptions, note: string): Promise<BackendInfo> {
   // Registered on demand: importing it at load time would make wasm (priority 2) tfjs's default
   // backend in every program that merely imports this package.
@@ -79,10 +87,7 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
   await setBackend('wasm');
   if (options.fastKernels === false) {
     unregisterWasmKernels(); // in case an earlier call registered them
-    unregisterFusedKernels();
-    unregisterGruKernels();
-    unregisterAttentionKernels();
-    unregisterDenseKernels();
+    unregisterAllFusedKernels();
     return { backend: 'wasm', description: `tfjs-wasm with stock kernels${note}`, kernels: [] };
   }
   const native = options.native === false ? undefined : loadNativeBlas();
@@ -106,10 +111,7 @@ async function initWasm(options: InitBackendOptions, note: string): Promise<Back
       unregisterDenseKernels();
     }
   } else {
-    unregisterFusedKernels();
-    unregisterGruKernels();
-    unregisterAttentionKernels();
-    unregisterDenseKernels();
+    unregisterAllFusedKernels();
   }
   const matmul = blas
     ? `OpenBLAS matmul (${blas.config().trim()})`

@@ -76,3 +76,8 @@ export function unregisterJsKernel(name: string): void {
     if (tf.getKernel(name, backend) !== undefined) tf.unregisterKernel(name, backend);
   }
 }
+
+/** Whether `shape` is exactly `want` (for kernels' shape checks; undefined: an input not given). */
+export function sameShape(shape: readonly number[] | undefined, want: readonly number[]): boolean {
+  return shape !== undefined && shape.length === want.length && shape.every((d, i) => d === want[i]);
+}

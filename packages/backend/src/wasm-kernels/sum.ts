@@ -3,12 +3,11 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { f32 } from './wasm-heap.js';
 
 /**
- * Sum for the wasm backend with a fast path for float32 sums over leading axes (bias gradients,
- * broadcast reductions). The stock kernel transposes the input so the axes come last and then
- * reduces, about 8 ms per million floats. Here the sum is a product with a row of ones,
- * (1, rows) x (rows, cols), through our BatchMatMul (XNNPACK, or OpenBLAS sgemm on both cores), or a
- * row-accumulating loop when `matMul` is not given, and over a contiguous block of middle axes (one
- * pass, `sumMiddle`). Everything else goes to the stock kernel.
+ * Sum for the wasm backend with a fast path for float32 sums over a contiguous block of axes that
+ * leaves the last axis: leading axes (bias gradients, broadcast reductions) and middle axes (e.g.
+ * the batch axis of a (T, B, U) gradient). The stock kernel transposes the input so the axes come
+ * last and then reduces, about 8 ms per million floats. Here x is viewed as (outer, reduced, inner)
+ * and summed by `sumMiddle`. Everything else goes to the stock kernel.
  */
 export function createSum(fallback: KernelFunc, matMul?: KernelFunc): KernelFunc {
   return (args) => {
@@ -16,48 +15,17 @@ export function createSum(fallback: KernelFunc, matMul?: KernelFunc): KernelFunc
     const x = args.inputs.x as TensorInfo;
     const { axis, keepDims } = args.attrs as unknown as SumAttrs;
     const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
-    const lead = axes.length > 0 && axes.every((a, i) => a === i);
-    // a contiguous block of middle axes (e.g. the batch axis of a (T, B, U) gradient)
     const contiguous = axes.length > 0 && axes.every((a, i) => a === axes[0]! + i);
-    const middle = contiguous && !lead && axes.at(-1)! < x.shape.length - 1;
-    if (x.dtype === 'float32' && middle) return sumMiddle(backend, x, axes, keepDims, matMul);
-    if (x.dtype !== 'float32' || !lead || axes.length === x.shape.length) {
-      return fallback(args);
-    }
-    const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
-    const outShape = x.shape.slice(axes.length);
-    const cols = util.sizeFromShape(outShape);
-    const keptShape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : outShape;
-    if (matMul !== undefined && rows >= 8 && rows * cols >= 4096) {
-      const ones = backend.makeOutput([1, rows], 'float32'); // (1, rows)
-      f32(backend, ones).fill(1);
-      try {
-        const out = matMul({
-          inputs: { a: ones, b: { ...x, shape: [rows, cols] } },
-          backend,
-          attrs: { transposeA: false, transposeB: false },
-        }) as TensorInfo; // (1, cols)
-        return { ...out, shape: keptShape };
-      } finally {
-        backend.disposeData(ones.dataId);
-      }
-    }
-    const out = backend.makeOutput(keptShape, 'float32');
-    const xs = f32(backend, x); // (rows, cols)
-    const acc = new Float64Array(cols); // (cols), double accumulation like the cpu backend
-    for (let r = 0; r < rows; r++) {
-      const base = r * cols;
-      for (let c = 0; c < cols; c++) acc[c]! += xs[base + c]!;
-    }
-    f32(backend, out).set(acc);
-    return out;
+    if (x.dtype !== 'float32' || !contiguous || axes.at(-1)! === x.shape.length - 1) return fallback(args);
+    return sumMiddle(backend, x, axes, keepDims, matMul);
   };
 }
 
 /**
- * Sum over a contiguous block of middle axes: x as (outer, reduced, inner) -> (outer, inner), as a
- * product with a row of ones through the fast matmul when large, else one pass with float64 row
- * accumulators (the stock kernel transposes the axes last first).
+ * Sum over a contiguous block of axes before the last: x as (outer, reduced, inner) -> (outer,
+ * inner), as a product with a row of ones, (1, reduced) x (outer, reduced, inner), through our
+ * BatchMatMul (XNNPACK, or OpenBLAS sgemm on both cores) when large, else one pass with float64
+ * row accumulators (double accumulation like the cpu backend).
  */
 function sumMiddle(
   backend: BackendWasm,
