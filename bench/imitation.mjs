@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { benchArgs } from './lib/bench-args.mjs';
+import { benchArgs, benchFail } from './lib/bench-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sim = await import(pathToFileURL(join(root, 'packages', 'sim-tabletop', 'dist', 'index.js')).href);
@@ -47,10 +47,7 @@ const args = benchArgs(
   },
   '[--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N] [--expert scripted|reactive] [--execute N | --ensemble M] [--action-noise M] [--dump DIR]',
 );
-const fail = (message) => {
-  console.error(`bench imitation: ${message}`);
-  process.exit(2);
-};
+const fail = (message) => benchFail('imitation', message);
 const json = args.json;
 const dumpDir = args.dump;
 const perFamily = args['episodes-per-family'];

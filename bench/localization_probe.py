@@ -18,20 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
-COLUMNS = 20  # bench/imitation_policy.py's row layout
-
-
-class Block(nn.Module):
-    def __init__(self, d):
-        super().__init__()
-        self.n1, self.n2 = nn.LayerNorm(d), nn.LayerNorm(d)
-        self.att = nn.MultiheadAttention(d, 4, batch_first=True)
-        self.ff = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
-
-    def forward(self, x):
-        y = self.n1(x)
-        x = x + self.att(y, y, y, need_weights=False)[0]
-        return x + self.ff(self.n2(x))
+# the demo replica's transformer block and row layout (bench/ is on sys.path when run as a script)
+from pixel_policy_replica import COLUMNS, Block
 
 
 class Probe(nn.Module):
@@ -40,7 +28,7 @@ class Probe(nn.Module):
         self.readout = readout
         self.patch = nn.Conv2d(3, d, 8, 8)
         self.pos = nn.Parameter(torch.randn(1, 64, d) * 0.02)
-        self.vit = nn.ModuleList([Block(d) for _ in range(2)])
+        self.vit = nn.ModuleList([Block(d, pre=True) for _ in range(2)])
         self.norm = nn.LayerNorm(d)
         self.queries = nn.Parameter(torch.randn(1, 5, d) * 0.02)
         self.pool = nn.MultiheadAttention(d, 4, batch_first=True)

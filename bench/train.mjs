@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { benchArgs } from './lib/bench-args.mjs';
+import { benchArgs, benchFail } from './lib/bench-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const backendPkg = join(root, 'packages', 'backend');
@@ -58,13 +58,9 @@ const args = benchArgs(
   `[--json] [--samples 9] [--warmup 3] [--models pipeline,block]
        [--backend wasm|cpu|auto|tensorflow] [--stock] [--no-native] [--no-fused] [--no-torch] [--torch-threads 2] [--stand-in]`,
 );
-const flag = (name) => args[name.slice(2)];
 const { json, samples, warmup } = args;
 const modelNames = args.models.split(',');
-function fail(message) {
-  console.error(`bench train: ${message}`);
-  process.exit(2);
-}
+const fail = (message) => benchFail('train', message);
 for (const m of modelNames)
   if (m !== 'pipeline' && m !== 'block') fail(`--models: "${m}" is not pipeline or block`);
 const backendName = args.backend;
@@ -125,7 +121,7 @@ function linear(din, dout) {
       .reshape([...x.shape.slice(0, -1), dout]); // (..., dout)
   };
 }
-const fused = !flag('--no-fused') && !flag('--stock'); // --stock: plain tfjs ops throughout
+const fused = !args['no-fused'] && !args.stock; // --stock: plain tfjs ops throughout
 function layerNorm(d, eps = 1e-5) {
   const g = tf.variable(tf.ones([d]));
   const b = tf.variable(tf.zeros([d]));
@@ -415,9 +411,9 @@ const log = (msg) => process.stderr.write(`${msg}\n`);
 // ---------------------------------------------------------------------------------------------
 // --no-fused also keeps core's layers (and so the stages) on composed tfjs ops
 const info = await initBackend(backendName, {
-  native: !flag('--no-native'),
-  fastKernels: !flag('--stock'),
-  fused: !flag('--no-fused'),
+  native: !args['no-native'],
+  fastKernels: !args.stock,
+  fused: !args['no-fused'],
 });
 log(`vlakit backend: ${info.description}`);
 // Per-kernel wall time over the measured (non-warmup) steps, printed per step at exit (for finding
@@ -465,7 +461,7 @@ if (profile) {
 }
 let torch;
 let peakWorker;
-if (!flag('--no-torch')) {
+if (!args['no-torch']) {
   try {
     torch = startTorch(1);
     const ti = await torch.ask({ cmd: 'info' });
@@ -483,7 +479,7 @@ const peaks = [];
 for (const name of modelNames) {
   const c = CONFIGS[name];
   seed = 1;
-  const real = name === 'pipeline' && !flag('--stand-in') ? await buildRealPipeline(c) : null;
+  const real = name === 'pipeline' && !args['stand-in'] ? await buildRealPipeline(c) : null;
   const model = name === 'block' ? buildBlock(c) : (real ?? buildPipeline(c));
   const which = real ? 'real' : name === 'pipeline' ? 'stand-in' : 'block';
   log(

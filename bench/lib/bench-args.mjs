@@ -16,10 +16,7 @@ import { parseArgs } from 'node:util';
  * Returns the checked values keyed by flag name; booleans default to false.
  */
 export function benchArgs(bench, spec, usage, argv = process.argv.slice(2)) {
-  const fail = (message) => {
-    console.error(`bench ${bench}: ${message}`);
-    process.exit(2);
-  };
+  const fail = (message) => benchFail(bench, message);
   const options = { help: { type: 'boolean', default: false } };
   for (const [name, s] of Object.entries(spec))
     options[name] = s.type === 'boolean' ? { type: 'boolean', default: false } : { type: 'string' };
@@ -82,4 +79,10 @@ export function benchArgs(bench, spec, usage, argv = process.argv.slice(2)) {
     }
   }
   return out;
+}
+
+/** Stops benchmark `bench` with exit code 2 and `bench <bench>: message` on stderr. */
+export function benchFail(bench, message) {
+  console.error(`bench ${bench}: ${message}`);
+  process.exit(2);
 }

@@ -10,10 +10,10 @@
  * along that line keeps).
  */
 import type { WorldState } from './physics-world.js';
-import { BEHIND_GAP, ScriptedExpert, V_PUSH } from './scripted-expert.js';
+import { BEHIND_GAP, clampInside, GOAL_MARGIN, ScriptedExpert } from './scripted-expert.js';
 import { blockRelativeOffset, isSolved, RELATIVE_DIRECTIONS } from './tasks.js';
-import { add, dot, mul, norm, sub, unit, type V } from './vec2.js';
-import { EFFECTOR_RADIUS as RE, X_MAX, X_MIN, Y_MAX, Y_MIN } from './workspace.js';
+import { add, dot, norm, sub, unit, type V } from './vec2.js';
+import { EFFECTOR_RADIUS as RE } from './workspace.js';
 
 /** How far ahead of the block a relative-location push aims. */
 const CARROT = 0.1;
@@ -35,11 +35,10 @@ export class ReactiveExpert extends ScriptedExpert {
     const behind = -dot(rel, d);
     const lateral = Math.abs(rel[0] * d[1] - rel[1] * d[0]);
     if (behind > 0 && behind < RE + rb + BEHIND_GAP + 0.01 && lateral < 0.6 * rb) {
-      const remaining = norm(sub(w, b));
       const final = path.length === 0 && this.task.family !== 'block2relativelocation';
-      return this.pushMove(rel, d, rb, final ? Math.min(V_PUSH, remaining * 0.7 + 0.003) : V_PUSH);
+      return this.pushMove(rel, d, rb, this.pushSpeed(norm(sub(w, b)), final));
     }
-    return this.navigate(state, e, sub(b, mul(d, RE + rb + BEHIND_GAP)));
+    return this.navigate(state, e, this.prePushPoint(b, d, rb));
   }
 
   protected override finalGoal(state: WorldState, b: V): V {
@@ -47,12 +46,7 @@ export class ReactiveExpert extends ScriptedExpert {
     switch (t.family) {
       case 'block2relativelocation': {
         const [ux, uy] = RELATIVE_DIRECTIONS[t.direction]!;
-        const m = 0.045;
-        const carrot = add(b, [ux * CARROT, uy * CARROT]);
-        return [
-          Math.min(X_MAX - m, Math.max(X_MIN + m, carrot[0])),
-          Math.min(Y_MAX - m, Math.max(Y_MIN + m, carrot[1])),
-        ];
+        return clampInside(add(b, [ux * CARROT, uy * CARROT]), GOAL_MARGIN);
       }
       case 'block2block_relative_location': {
         const anchor = state.blocks[t.target]!;

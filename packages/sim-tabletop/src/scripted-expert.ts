@@ -12,9 +12,19 @@ import { add, closestOnSegment, dot, mul, norm, sub, unit, type V } from './vec2
 import { EFFECTOR_RADIUS as RE, X_MAX, X_MIN, Y_MAX, Y_MIN } from './workspace.js';
 
 const V_MOVE = 0.035;
-export const V_PUSH = 0.02;
+const V_PUSH = 0.02;
 export const BEHIND_GAP = 0.012;
+/** Goals near a wall are moved this far inside it (the block must fit, and the effector behind it). */
+export const GOAL_MARGIN = 0.045;
 const NAV_MARGIN = 0.007;
+
+/** `p` moved inside the workspace, `margin` from every wall. */
+export function clampInside(p: V, margin: number): V {
+  return [
+    Math.min(X_MAX - margin, Math.max(X_MIN + margin, p[0])),
+    Math.min(Y_MAX - margin, Math.max(Y_MIN + margin, p[1])),
+  ];
+}
 
 function insideEffectorBounds(p: V, margin: number): boolean {
   return p[0] >= X_MIN + margin && p[0] <= X_MAX - margin && p[1] >= Y_MIN + margin && p[1] <= Y_MAX - margin;
@@ -61,12 +71,11 @@ export class ScriptedExpert {
       this.waypoints = this.planBlockPath(state, b, goal);
       return this.plan(state);
     }
-    const prePush = sub(b, mul(d, RE + rb + BEHIND_GAP));
+    const prePush = this.prePushPoint(b, d, rb);
     if (this.mode === 'approach' && norm(sub(e, prePush)) < 0.006) this.mode = 'push';
 
     if (this.mode === 'push') {
-      const remaining = norm(sub(w, b));
-      return this.pushMove(rel, d, rb, final ? Math.min(V_PUSH, remaining * 0.7 + 0.003) : V_PUSH);
+      return this.pushMove(rel, d, rb, this.pushSpeed(norm(sub(w, b)), final));
     }
     return this.navigate(state, e, prePush);
   }
@@ -79,13 +88,8 @@ export class ScriptedExpert {
         const target: V = [state.blocks[t.target]!.x, state.blocks[t.target]!.y];
         return sub(target, mul(unit(sub(target, b)), 0.03));
       }
-      case 'block2absolutelocation': {
-        const m = 0.045;
-        return [
-          Math.min(X_MAX - m, Math.max(X_MIN + m, t.goal[0])),
-          Math.min(Y_MAX - m, Math.max(Y_MIN + m, t.goal[1])),
-        ];
-      }
+      case 'block2absolutelocation':
+        return clampInside(t.goal, GOAL_MARGIN);
       case 'block2block_relative_location': {
         const off = blockRelativeOffset(t.direction);
         return add(t.targetStart, off);
@@ -216,6 +220,16 @@ export class ScriptedExpert {
     const side = dot(rel, perp);
     const move = add(mul(d, speed + Math.min(gap, 0.02)), mul(perp, -0.5 * side));
     return this.clip(move, speed * 1.6 + 0.01);
+  }
+
+  /** Where the effector stands to push the block at `b` (radius `rb`) along `d`. */
+  protected prePushPoint(b: V, d: V, rb: number): V {
+    return sub(b, mul(d, RE + rb + BEHIND_GAP));
+  }
+
+  /** Push speed: constant, slowing down over the last stretch (`remaining`) before the final goal. */
+  protected pushSpeed(remaining: number, final: boolean): number {
+    return final ? Math.min(V_PUSH, remaining * 0.7 + 0.003) : V_PUSH;
   }
 
   protected clip(v: V, max: number): V {
