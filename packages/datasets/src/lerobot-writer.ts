@@ -199,8 +199,8 @@ export function writeLeRobotDataset(
       index: moments(1),
       task_index: moments(1),
       'next.done': moments(1),
+      ...(E > 0 ? { [ENV]: moments(E) } : {}),
     };
-    const envStats = moments(E);
     const dataFiles: string[] = [];
     let fileIndex = 0;
     let pending: { ep: LeRobotEpisodeInput; e: number; from: number }[] = [];
@@ -286,7 +286,7 @@ export function writeLeRobotDataset(
       });
       accumulate(stats['observation.state'], ep.states, S);
       accumulate(stats.action, ep.actions, A);
-      if (E > 0) accumulate(envStats, ep.environmentState!, E);
+      if (E > 0) accumulate(stats[ENV]!, ep.environmentState!, E);
       for (let f = 0; f < t; f++) {
         accumulate(stats.timestamp, [Math.fround(f / fps)], 1);
         accumulate(stats.frame_index, [f], 1);
@@ -384,7 +384,6 @@ export function writeLeRobotDataset(
     const statsJson: Record<string, unknown> = Object.fromEntries(
       Object.entries(stats).map(([k, m]) => [k, finish(m)]),
     );
-    if (E > 0) statsJson[ENV] = finish(envStats);
     if (episodes.every((ep) => ep.imageStats !== undefined)) {
       const img = moments(3);
       for (const ep of episodes) {
