@@ -64,11 +64,22 @@ export function createBatchMatMul(options: BatchMatMulOptions): KernelFunc {
     const outerB = b.shape.slice(0, -2);
     const batchA = sizeOf(outerA);
     const batchB = sizeOf(outerB);
-    const simpleBroadcast = batchA === batchB ? sameDims(outerA, outerB) : batchA === 1 || batchB === 1;
+    // one operand's batch repeats, or both batches match (a batch of 1 whatever its rank: (1, K) and
+    // (1, K, N) multiply as one product; tfjs's matMul op reshapes to rank 3, direct calls may not)
+    const simpleBroadcast =
+      batchA === batchB ? batchA === 1 || sameDims(outerA, outerB) : batchA === 1 || batchB === 1;
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || k !== kB || !simpleBroadcast || m * n * k === 0) {
       return options.fallback(args);
     }
-    const outer = batchA >= batchB ? outerA : outerB;
+    // the broadcast batch axes: the larger batch's, or the longer list when both are 1
+    const outer =
+      batchA !== batchB
+        ? batchA > batchB
+          ? outerA
+          : outerB
+        : outerA.length >= outerB.length
+          ? outerA
+          : outerB;
     const batch = Math.max(batchA, batchB);
     const outShape = [...outer, m, n];
 

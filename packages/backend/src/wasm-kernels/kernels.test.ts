@@ -76,6 +76,25 @@ describe.each(paths)('BatchMatMul on wasm (%s) matches cpu', (_label, useNative)
     const r = await both(() => tf.matMul(data(aShape, 1), data(bShape, 2), ta, tb));
     expectClose(r.wasm[0]!, r.cpu[0]!);
   });
+  it('a direct kernel call with a batch of 1 at different ranks, (1, K) x (1, K, N), is one product', async () => {
+    // tfjs's matMul op reshapes both operands to rank 3; kernels calling BatchMatMul directly (Sum
+    // through a row of ones) may not. Such calls used to go to the stock kernel, and the default
+    // smoke training (cli smoke.test.ts) then hit a NaN gradient once every leading-axis Sum took
+    // this route; here the direct call's values and shape are checked against cpu.
+    const r = await both(
+      () =>
+        tf.engine().runKernel(
+          'BatchMatMul',
+          { a: data([1, 40], 7), b: data([1, 40, 130], 8) },
+          {
+            transposeA: false,
+            transposeB: false,
+          },
+        ) as tf.Tensor,
+    );
+    expect(r.wasm[0]!.length).toBe(130);
+    expectClose(r.wasm[0]!, r.cpu[0]!);
+  });
   it('gradients of a batched product', async () => {
     const r = await both(() => {
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, false, true).square().sum());
