@@ -101,6 +101,26 @@ describe('augmentImages', () => {
     expect(moves.size).toBeGreaterThan(3);
   });
 
+  it("reports each sample's content displacement, so pixel targets can follow the shift", () => {
+    for (let seed = 0; seed < 8; seed++) {
+      const a = batch();
+      const shifts = new Int32Array(4).fill(99);
+      augmentImages(
+        a,
+        2,
+        H,
+        W,
+        cfg({ shift: 2, brightness: 0.1, contrast: 0, saturation: 0 }),
+        new SeededRandom(seed),
+        shifts,
+      );
+      for (let b = 0; b < 2; b++) {
+        const [cy, cx] = squareCentre(a, b);
+        expect([shifts[2 * b], shifts[2 * b + 1]]).toEqual([cy - 5.5, cx - 4.5]);
+      }
+    }
+  });
+
   it('brightness scales pixel values', () => {
     const a = batch();
     augmentImages(

@@ -22,7 +22,9 @@ let scratch = new Float32Array(0);
 
 /**
  * Augments a float image batch (B, H, W, 3) in [0, 1] in place: random shift, then colour jitter
- * (brightness, contrast, saturation composed, clamped to [0, 1]). Draws from `rng` only.
+ * (brightness, contrast, saturation composed, clamped to [0, 1]). Draws from `rng` only. When
+ * `shifts` is given, each sample's content displacement (rows, columns) is written to it, so that
+ * pixel-space targets (keypoints) can follow the image.
  */
 export function augmentImages(
   images: Float32Array, // (B, H, W, 3)
@@ -31,6 +33,7 @@ export function augmentImages(
   width: number,
   config: AugmentationConfig,
   rng: SeededRandom,
+  shifts?: Int32Array, // (B, 2)
 ): void {
   if (!config.enabled) return;
   const frame = height * width * 3;
@@ -42,6 +45,10 @@ export function augmentImages(
       const dy = rng.int(2 * k + 1) - k;
       const dx = rng.int(2 * k + 1) - k;
       if (dx !== 0 || dy !== 0) shiftImage(img, height, width, dx, dy);
+      if (shifts) {
+        shifts[2 * b] = -dy;
+        shifts[2 * b + 1] = -dx;
+      }
     }
     const bf = config.brightness > 0 ? 1 + (rng.uniform() * 2 - 1) * config.brightness : 1;
     const cf = config.contrast > 0 ? 1 + (rng.uniform() * 2 - 1) * config.contrast : 1;

@@ -22,6 +22,17 @@ export interface SampleSpec {
   /** Action chunk length T (>= 1). */
   chunkLength: number;
   doneTarget: DoneTarget;
+  /**
+   * Numeric features carried through raw (not normalised) for auxiliary losses, e.g.
+   * `observation.environment_state` for keypoint supervision; absent or empty for none.
+   */
+  auxiliaryKeys?: readonly string[];
+}
+
+/** Raw values of one auxiliary feature for the batch's samples. */
+export interface AuxiliaryValues {
+  dim: number; // D
+  data: Float32Array; // (B, D) raw, as stored in the dataset
 }
 
 /** One training batch: typed arrays, row-major, shapes in comments. */
@@ -40,6 +51,10 @@ export interface Batch {
   instructions: string[]; // (B,)
   episodeIndices: Int32Array; // (B,) dataset episode index
   frameIndices: Int32Array; // (B,) frame within its episode
+  /** Pixels the image content moved by under augmentation's random shift: (rows, columns); 0 without. */
+  shifts: Int32Array; // (B, 2)
+  /** `SampleSpec.auxiliaryKeys` by key. */
+  auxiliary: Record<string, AuxiliaryValues>;
 }
 
 const U8_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
@@ -49,6 +64,7 @@ export class BatchAssembler {
   readonly image: ImageFeature | undefined;
   readonly state: NumericFeature | undefined;
   readonly action: NumericFeature;
+  readonly auxiliary: readonly NumericFeature[];
   /** Per frame row: 1 when done (from the feature or the episode end). */
   readonly doneOfRow: Uint8Array; // (N,)
   /** Where the done flags came from. */
@@ -72,6 +88,16 @@ export class BatchAssembler {
     this.image = spec.imageKey === null ? undefined : dataset.getImages(spec.imageKey);
     this.state = spec.stateKey === null ? undefined : dataset.getNumeric(spec.stateKey);
     this.action = dataset.getNumeric(spec.actionKey);
+    this.auxiliary = (spec.auxiliaryKeys ?? []).map((key) => {
+      if (!dataset.numeric[key]) {
+        throw datasetError(
+          `auxiliary feature ${quote(key)} is not in the dataset; its numeric features are ${Object.keys(dataset.numeric).map(quote).join(', ')}`,
+          { key },
+          { kind: 'config' },
+        );
+      }
+      return dataset.getNumeric(key);
+    });
     for (const f of [this.state, this.action]) {
       if (f && normalizer.dim(f.key) !== f.dim) {
         throw datasetError(
@@ -138,6 +164,10 @@ export class BatchAssembler {
       instructions: new Array<string>(size).fill(''),
       episodeIndices: new Int32Array(size),
       frameIndices: new Int32Array(size),
+      shifts: new Int32Array(size * 2), // (B, 2)
+      auxiliary: Object.fromEntries(
+        this.auxiliary.map((f) => [f.key, { dim: f.dim, data: new Float32Array(size * f.dim) }]),
+      ),
     };
   }
 
@@ -152,6 +182,7 @@ export class BatchAssembler {
     const frame = img ? img.height * img.width * 3 : 0;
     out.actions.fill(0);
     out.actionMask.fill(0);
+    out.shifts.fill(0);
     for (let b = 0; b < rows.length; b++) {
       const row = rows[b]!;
       if (!(row >= 0 && row < this.dataset.numFrames)) {
@@ -175,6 +206,8 @@ export class BatchAssembler {
       out.instructions[b] = this.dataset.instruction(row);
       out.episodeIndices[b] = ep.episodeIndex;
       out.frameIndices[b] = row - ep.start;
+      for (const f of this.auxiliary)
+        out.auxiliary[f.key]!.data.set(f.data.subarray(row * f.dim, (row + 1) * f.dim), b * f.dim);
     }
     return out;
   }

@@ -57,6 +57,19 @@ describe('BatchAssembler', () => {
     expect(asm.doneSource).toBe('feature');
   });
 
+  it('carries auxiliary features raw, and refuses one the dataset lacks', () => {
+    const asm = new BatchAssembler(ds, normalizer, spec({ auxiliaryKeys: ['observation.state'] }));
+    const b = asm.assemble([3, 11]);
+    expect(b.auxiliary['observation.state']!.dim).toBe(2);
+    expect(Array.from(b.auxiliary['observation.state']!.data)).toEqual(
+      Array.from(Float32Array.from([...fx.state[3]!, ...fx.state[11]!])),
+    );
+    expect(Array.from(b.shifts)).toEqual([0, 0, 0, 0]);
+    expect(() => new BatchAssembler(ds, normalizer, spec({ auxiliaryKeys: ['observation.nope'] }))).toThrow(
+      /auxiliary feature "observation.nope" is not in the dataset; its numeric features are .*"action"/,
+    );
+  });
+
   it("doneTarget 'chunk' marks samples whose chunk reaches the done step", () => {
     const asm = new BatchAssembler(ds, normalizer, spec({ doneTarget: 'chunk' }));
     expect(Array.from(asm.assemble([1, 2, 3, 4]).done)).toEqual([0, 1, 1, 1]);

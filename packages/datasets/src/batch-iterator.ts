@@ -98,7 +98,15 @@ export class TrainBatchIterator {
     const batch = this.assembler.assemble(picked, out);
     if (this.augmentation && batch.height > 0) {
       const rng = new SeededRandom(deriveSeed(this.seed, `augment:${this.epochValue}:${this.cursor}`));
-      augmentImages(batch.images, batch.size, batch.height, batch.width, this.augmentation, rng);
+      augmentImages(
+        batch.images,
+        batch.size,
+        batch.height,
+        batch.width,
+        this.augmentation,
+        rng,
+        batch.shifts,
+      );
     }
     this.cursor += this.batchSize;
     return batch;

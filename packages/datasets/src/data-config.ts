@@ -27,6 +27,8 @@ export const dataConfigSchema = z.strictObject({
   imageKey: z.string().min(1).nullable().default('observation.image'),
   /** State feature, or null for none. */
   stateKey: z.string().min(1).nullable().default('observation.state'),
+  /** Numeric features batches carry raw for auxiliary losses (e.g. observation.environment_state). */
+  auxiliaryKeys: z.array(z.string().min(1)).default([]),
   /** Action feature. */
   actionKey: z.string().min(1).default('action'),
   /** Done feature; "auto": `next.done` when present, else the last frame of each episode. */

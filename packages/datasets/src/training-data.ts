@@ -60,6 +60,7 @@ export async function prepareTrainingData(
   const assembler = new BatchAssembler(dataset, normalizer, {
     imageKey: config.imageKey,
     stateKey: config.stateKey,
+    auxiliaryKeys: config.auxiliaryKeys,
     actionKey: config.actionKey,
     doneKey: config.doneKey,
     chunkLength: config.chunkLength,

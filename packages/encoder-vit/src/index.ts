@@ -5,6 +5,12 @@ export {
   loadHfVitCheckpoint,
   readHfVitConfig,
 } from './hf-vit-checkpoint.js';
+export {
+  type KeypointReadout,
+  keypointReadout,
+  pixelCentres,
+  spatialSoftArgmax,
+} from './keypoint-readout.js';
 export { convWeightToPatchKernel, patchify } from './patch-embedding.js';
 export { interpolatePositionGrid } from './position-interpolation.js';
 export { VitEncoder } from './vit-encoder.js';

@@ -42,6 +42,15 @@ export const vitEncoderSchema = z
     imageStd: rgb.default([0.5, 0.5, 0.5]),
     /** Std of the truncated-normal initial weights. Default 0.02. */
     initStd: z.number().positive().default(0.02),
+    /**
+     * Keypoint tokens: K > 0 adds a spatial soft-argmax readout (per-pixel score maps -> expected
+     * positions -> K extra tokens through the blocks; keypoint-readout.ts). Default 0 (none).
+     */
+    keypoints: z.number().int().nonnegative().default(0),
+    /** Hidden width of the per-pixel scoring MLP of the keypoint readout. Default 16. */
+    keypointHidden: z.number().int().positive().default(16),
+    /** Fourier octaves of the keypoint positions fed to the token embedding. Default 4. */
+    keypointFrequencies: z.number().int().nonnegative().default(4),
     /** How `loadPretrained` resizes position embeddings of another grid size. Default 'bicubic'. */
     positionInterpolation: z.enum(['bicubic', 'bilinear']).default('bicubic'),
     /**
@@ -70,6 +79,9 @@ export interface VitEncoderConfig {
   readonly imageStd: readonly [number, number, number];
   readonly initStd: number;
   readonly positionInterpolation: 'bicubic' | 'bilinear';
+  readonly keypoints: number;
+  readonly keypointHidden: number;
+  readonly keypointFrequencies: number;
   readonly hfCheckpoint?: string;
 }
 
@@ -131,6 +143,9 @@ export function resolveVitConfig(
     imageStd: o.imageStd,
     initStd: o.initStd,
     positionInterpolation: o.positionInterpolation,
+    keypoints: o.keypoints,
+    keypointHidden: o.keypointHidden,
+    keypointFrequencies: o.keypointFrequencies,
     ...(o.hfCheckpoint !== undefined ? { hfCheckpoint: o.hfCheckpoint } : {}),
   };
 }

@@ -37,7 +37,7 @@ export class VitEncoderPlugin implements StagePluginV1 {
 
   create(options: unknown, ctx: StageCreateContext): VitEncoder {
     const c = resolveVitConfig(options, `stage '${ctx.name}' (vit) options`, hfVitArchitecture);
-    const t = gridSide(c) ** 2 + 1;
+    const t = gridSide(c) ** 2 + 1 + c.keypoints;
     return new VitEncoder({
       pluginId: VIT_PLUGIN_ID,
       name: ctx.name,
@@ -47,13 +47,29 @@ export class VitEncoderPlugin implements StagePluginV1 {
         port('image', ['B', c.imageSize, c.imageSize, 3], 'float32', { description: 'RGB in [0, 1]' }),
       ],
       outputs: [
-        port('tokens', ['B', t, c.dim], 'float32', { description: 'class token + patch tokens' }),
+        port('tokens', ['B', t, c.dim], 'float32', {
+          description: `class token + patch tokens${c.keypoints > 0 ? ` + ${c.keypoints} keypoint tokens` : ''}`,
+        }),
         port('pooled', ['B', c.dim], 'float32', { description: 'the class token' }),
         port('attention', ['B', c.heads, t, t], 'float32', {
           inspection: true,
           optional: true,
           description: "last block's attention probabilities",
         }),
+        ...(c.keypoints > 0
+          ? [
+              port('keypoints', ['B', c.keypoints, 2], 'float32', {
+                inspection: true,
+                optional: true,
+                description: 'keypoint positions (u along columns, v along rows) in [-1, 1]',
+              }),
+              port('keypointLogits', ['B', c.keypoints, c.imageSize, c.imageSize], 'float32', {
+                inspection: true,
+                optional: true,
+                description: 'per-pixel keypoint scores before the spatial softmax',
+              }),
+            ]
+          : []),
       ],
     });
   }

@@ -15,6 +15,7 @@ import {
   type VisionEncoderV1,
 } from '@vlakit/core';
 import { loadHfVitCheckpoint } from './hf-vit-checkpoint.js';
+import { type KeypointWeights, keypointFeatureWidth, keypointReadout } from './keypoint-readout.js';
 import { patchify } from './patch-embedding.js';
 import { gridSide, type VitEncoderConfig } from './vit-encoder-config.js';
 
@@ -22,9 +23,12 @@ import { gridSide, type VitEncoderConfig } from './vit-encoder-config.js';
  * ViT (Dosovitskiy et al. 2021), Hugging Face ViTModel layout:
  *
  *   image (B,H,W,3) in [0,1] -> (x - mean) / std -> patches (B,N,P*P*3) -> matmul -> (B,N,D)
- *   -> [cls ; patches] + position (B,N+1,D)
+ *   -> [cls ; patches] + position (B,N+1,D) [; K keypoint tokens (B,K,D) when keypoints > 0]
  *   -> depth x pre-LN block: x + MHA(LN(x)); x + MLP(LN(x)), MLP = fc1 -> GELU(erf) -> fc2
- *   -> LN -> tokens (B,N+1,D); pooled = tokens[:, 0] (the class token)
+ *   -> LN -> tokens (B,N+1(+K),D); pooled = tokens[:, 0] (the class token)
+ *
+ * With `keypoints` K > 0 the readout of keypoint-readout.ts adds K tokens before the blocks and
+ * the inspection outputs `keypoints` (B,K,2) and `keypointLogits` (B,K,H,W).
  */
 export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncoderV1 {
   readonly kind = 'VisionEncoder' as const;
@@ -54,6 +58,31 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
     }
     f.add('ln/gamma', [dim], init.ones);
     f.add('ln/beta', [dim], init.zeros);
+    const { keypoints: k, keypointHidden: hk, keypointFrequencies: freq } = this.config;
+    if (k > 0) {
+      // He-scaled colour features so the score maps start diverse; near-zero scores so every
+      // keypoint starts as a uniform distribution over the pixels (at the image centre)
+      f.add('keypoint/pixel1/kernel', [3, hk], init.truncatedNormal(Math.sqrt(2 / 3)));
+      f.add('keypoint/pixel1/bias', [hk], init.zeros);
+      f.add('keypoint/pixel2/kernel', [hk, k], w);
+      f.add('keypoint/pixel2/bias', [k], init.zeros);
+      f.add('keypoint/embed/kernel', [keypointFeatureWidth(freq), dim], w);
+      f.add('keypoint/embed/bias', [dim], init.zeros);
+      f.add('keypoint/identity', [1, k, dim], w);
+    }
+  }
+
+  private keypointWeights(): KeypointWeights {
+    const d = (name: string) => ({
+      kernel: this.v(`keypoint/${name}/kernel`),
+      bias: this.v(`keypoint/${name}/bias`),
+    });
+    return {
+      pixel1: d('pixel1'),
+      pixel2: d('pixel2'),
+      embed: d('embed'),
+      identity: this.v('keypoint/identity'),
+    };
   }
 
   private ln(prefix: string): LayerNormWeights {
@@ -86,6 +115,11 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
       [0, 0],
     ]); // (B, N+1, D)
     let x = tf.add(padded, tf.add(clsRow, this.v('position'))); // (B, N+1, D)
+    const keypoints =
+      this.config.keypoints > 0
+        ? keypointReadout(normed, this.keypointWeights(), this.config.keypointFrequencies)
+        : undefined;
+    if (keypoints) x = tf.concat([x, keypoints.tokens], 1); // (B, N+1+K, D)
     let probabilities: tf.Tensor | undefined;
     for (let i = 0; i < depth; i++) {
       const blk = `block${i}`;
@@ -105,7 +139,11 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
     const tokens = layerNorm(x, this.ln('ln'), eps); // (B, N+1, D)
     const pooled = tokens.slice([0, 0, 0], [b, 1, dim]).reshape([b, dim]); // (B, D)
     const out: TensorMap = { tokens, pooled };
-    if (options.inspect && probabilities) out['attention'] = probabilities; // (B, H, N+1, N+1)
+    if (options.inspect && probabilities) out['attention'] = probabilities; // (B, H, T, T)
+    if (options.inspect && keypoints) {
+      out['keypoints'] = keypoints.positions; // (B, K, 2)
+      out['keypointLogits'] = keypoints.logits; // (B, K, H, W)
+    }
     return out;
   }
 

@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs';
+import { type DenseWeights, dense } from '@vlakit/core';
+
+/*
+ * Keypoint readout (the spatial soft-argmax of Levine et al. 2016, "End-to-end training of deep
+ * visuomotor policies"): a per-pixel MLP scores every pixel for K keypoints, a softmax over the
+ * pixels turns each score map into a distribution, and its expected pixel position is the
+ * keypoint. The positions become K extra tokens (Fourier features of (u, v) -> dense, plus a
+ * learned identity per keypoint) that go through the ViT blocks with the patch tokens.
+ *
+ *   image (B,H,W,3) -> pixels (B,H*W,3) -> dense+ReLU (B,H*W,Hk) -> dense (B,H*W,K)
+ *   -> logits (B,K,H,W) -> softmax over H*W -> (u, v) = E[column], E[row] in [-1, 1] -> (B,K,2)
+ *   -> [u, v, sin(2^f pi u), cos(2^f pi u), sin(2^f pi v), cos(2^f pi v)]_f (B,K,2+4F)
+ *   -> dense (B,K,D) + identity (1,K,D)
+ *
+ * Per-pixel scores see colour only (no neighbourhood): enough for scenes whose objects differ in
+ * colour, such as the tabletop's blocks and effector, and cheap (two small matmuls per pixel).
+ * Trained from the action loss alone the score maps rarely lock on; the trainer's
+ * `keypointLoss` supervises them with the objects' true positions (docs/decisions.md).
+ */
+
+export interface KeypointWeights {
+  readonly pixel1: DenseWeights;
+  readonly pixel2: DenseWeights;
+  readonly embed: DenseWeights;
+  /** (1, K, D) */
+  readonly identity: tf.Tensor;
+}
+
+export interface KeypointReadout {
+  /** (B, K, D) keypoint tokens. */
+  readonly tokens: tf.Tensor;
+  /** (B, K, 2) expected (u, v) = (column, row) positions in [-1, 1], pixel centres. */
+  readonly positions: tf.Tensor;
+  /** (B, K, H, W) per-pixel scores before the softmax. */
+  readonly logits: tf.Tensor;
+}
+
+/** Pixel-centre coordinates in [-1, 1] along an axis of `n` pixels: (2i + 1) / n - 1. */
+export function pixelCentres(n: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => (2 * i + 1) / n - 1);
+}
+
+/** Width of the per-keypoint feature vector for `frequencies` Fourier octaves. */
+export const keypointFeatureWidth = (frequencies: number): number => 2 + 4 * frequencies;
+
+/**
+ * Spatial soft-argmax: (B, K, H, W) scores -> (B, K, 2) expected (u, v) positions, u along
+ * columns and v along rows, both in [-1, 1].
+ */
+export function spatialSoftArgmax(logits: tf.Tensor): tf.Tensor {
+  const [b, k, h, w] = logits.shape as [number, number, number, number];
+  const probs = tf.softmax(logits.reshape([b, k, h * w])).reshape([b, k, h, w]); // (B, K, H, W)
+  const u = tf.sum(tf.mul(tf.sum(probs, 2), tf.tensor1d(pixelCentres(w))), 2, true); // (B, K, 1)
+  const v = tf.sum(tf.mul(tf.sum(probs, 3), tf.tensor1d(pixelCentres(h))), 2, true); // (B, K, 1)
+  return tf.concat([u, v], 2); // (B, K, 2)
+}
+
+/** Runs the readout on a normalised image (B, H, W, 3). */
+export function keypointReadout(
+  image: tf.Tensor, // (B, H, W, 3)
+  weights: KeypointWeights,
+  frequencies: number,
+): KeypointReadout {
+  const [b, h, w, c] = image.shape as [number, number, number, number];
+  const k = weights.pixel2.kernel.shape[1]!;
+  const pixels = image.reshape([b, h * w, c]); // (B, H*W, 3)
+  const hidden = tf.relu(dense(pixels, weights.pixel1)); // (B, H*W, Hk)
+  const scores = dense(hidden, weights.pixel2); // (B, H*W, K)
+  const logits = scores.transpose([0, 2, 1]).reshape([b, k, h, w]); // (B, K, H, W)
+  const positions = spatialSoftArgmax(logits); // (B, K, 2)
+  const parts: tf.Tensor[] = [positions];
+  for (let f = 0; f < frequencies; f++) {
+    const scaled = tf.mul(positions, Math.PI * 2 ** f); // (B, K, 2)
+    parts.push(tf.sin(scaled), tf.cos(scaled)); // (B, K, 2) each
+  }
+  const features = tf.concat(parts, 2); // (B, K, 2 + 4F)
+  const tokens = tf.add(dense(features, weights.embed), weights.identity); // (B, K, D)
+  return { tokens, positions, logits };
+}
