@@ -22,6 +22,10 @@ export interface TrainingBatch {
   readonly actionMask: Float32Array;
   /** Task-completion target per sample (B), 0 or 1. */
   readonly done: Float32Array;
+  /** Raw features for auxiliary losses by dataset key, (B, D) each (data.auxiliaryKeys). */
+  readonly auxiliary?: Readonly<Record<string, { readonly dim: number; readonly data: Float32Array }>>;
+  /** Pixels each image's content moved by under augmentation, (B, 2) as (rows, columns). */
+  readonly shifts?: Int32Array;
 }
 
 /** A seeded, resumable, endless stream of batches. */

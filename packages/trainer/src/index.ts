@@ -31,6 +31,7 @@ export {
   evaluateRun,
   pipelineImageSize,
 } from './evaluate-run.js';
+export { type KeypointTargets, keypointLoss, keypointTargets } from './keypoint-loss.js';
 export { fromDatasetBatch, lerobotTrainingData } from './lerobot-data.js';
 export { type PlotSeries, plotLines, type RgbImage } from './line-plot.js';
 export { bceWithLogits, maskedActionLoss } from './losses.js';
@@ -40,7 +41,12 @@ export { computeStats, normalize, unnormalize } from './normalization.js';
 export { Optimizer } from './optimizer.js';
 export { type LoadedRun, loadRun } from './run-loader.js';
 export { encodePng, writeLossCurve } from './run-report.js';
-export { SyntheticBatchSource, syntheticStats, syntheticTrainingData } from './synthetic-source.js';
+export {
+  SYNTHETIC_POSITIONS,
+  SyntheticBatchSource,
+  syntheticStats,
+  syntheticTrainingData,
+} from './synthetic-source.js';
 export { batchLoss, type TrainOptions, type TrainProgress, type TrainResult, train } from './trainer.js';
 export {
   type AugmentConfig,
@@ -48,6 +54,8 @@ export {
   dataConfigSchema,
   type EvalConfig,
   evalConfigSchema,
+  type KeypointLossConfig,
+  keypointLossSchema,
   type LeRobotDataConfig,
   loadTrainExperimentFile,
   type OptimizerConfig,

@@ -25,6 +25,8 @@ export function fromDatasetBatch(b: Batch): TrainingBatch {
     actionDim: b.actionDim,
     actionMask: b.actionMask,
     done: b.done,
+    auxiliary: b.auxiliary,
+    shifts: b.shifts,
   };
 }
 

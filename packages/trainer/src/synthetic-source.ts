@@ -16,6 +16,9 @@ export interface SyntheticDataOptions {
   readonly chunk: number;
 }
 
+/** The synthetic batches' auxiliary feature: effector, red, blue (x, y) in [0, 1] (see RawSample). */
+export const SYNTHETIC_POSITIONS = 'observation.environment_state';
+
 const COLOURS = { red: [0.9, 0.1, 0.1], blue: [0.1, 0.2, 0.9] } as const;
 const STEP = 0.1;
 const REACHED = 0.05;
@@ -27,6 +30,8 @@ interface RawSample {
   actions: Float32Array; // (T, 2)
   mask: Float32Array; // (T)
   done: number;
+  /** Effector, red and blue square centres as (x, y) in [0, 1]: pixel column x (S - 1), row y (S - 1). */
+  positions: number[];
 }
 
 function drawSample(rng: SeededRandom, size: number, chunk: number): RawSample {
@@ -51,7 +56,7 @@ function drawSample(rng: SeededRandom, size: number, chunk: number): RawSample {
   const r = Math.max(0, Math.floor(size / 10));
   paint(red, COLOURS.red, r);
   paint(blue, COLOURS.blue, r);
-  paint(pos, [1, 1, 1], 0);
+  paint(pos, [1, 1, 1], 0.5); // the pixel nearest the effector
   const actions = new Float32Array(chunk * 2);
   const mask = new Float32Array(chunk);
   const p: [number, number] = [pos[0], pos[1]];
@@ -68,7 +73,15 @@ function drawSample(rng: SeededRandom, size: number, chunk: number): RawSample {
     }
     arrived = dist() < REACHED;
   }
-  return { image, instruction: `${which} block`, state: pos, actions, mask, done };
+  return {
+    image,
+    instruction: `${which} block`,
+    state: pos,
+    actions,
+    mask,
+    done,
+    positions: [...pos, ...red, ...blue],
+  };
 }
 
 /** An endless seeded stream of synthetic batches; `getState`/`setState` resume it exactly. */
@@ -90,8 +103,10 @@ export class SyntheticBatchSource implements BatchSource {
     const actionMask = new Float32Array(b * t);
     const done = new Float32Array(b);
     const instructions: string[] = [];
+    const positions = new Float32Array(b * 6);
     for (let i = 0; i < b; i++) {
       const x = drawSample(this.rng, s, t);
+      positions.set(x.positions, i * 6);
       images.set(x.image, i * s * s * 3);
       states.set(normalize(Float32Array.from(x.state), this.stats.state), i * 2);
       const a = normalize(x.actions, this.stats.action);
@@ -114,6 +129,7 @@ export class SyntheticBatchSource implements BatchSource {
       actionDim: 2,
       actionMask,
       done,
+      auxiliary: { [SYNTHETIC_POSITIONS]: { dim: 6, data: positions } },
     };
   }
 

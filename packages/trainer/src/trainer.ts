@@ -27,6 +27,7 @@ import {
 } from './checkpoint.js';
 import { clipByGlobalNorm } from './clip-gradients.js';
 import { type EvaluatePolicyFn, evalOptions, pipelineImageSize } from './evaluate-run.js';
+import { keypointLoss, keypointTargets } from './keypoint-loss.js';
 import { bceWithLogits, maskedActionLoss } from './losses.js';
 import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog, type MetricsRecord } from './metrics-log.js';
@@ -89,9 +90,14 @@ interface LossParts {
   total: tf.Scalar;
   action: tf.Scalar;
   task: tf.Scalar;
+  /** The keypoint loss (0 without `training.keypointLoss`). */
+  keypoint: tf.Scalar;
 }
 
-/** The loss on one batch: lambda_action * L_action + lambda_task * L_task. */
+/**
+ * The loss on one batch: lambda_action * L_action + lambda_task * L_task, plus
+ * keypointLoss.weight * L_keypoint when keypoint supervision is configured.
+ */
 export function batchLoss(
   pipeline: Pipeline,
   batch: TrainingBatch,
@@ -104,9 +110,12 @@ export function batchLoss(
     let images = tf.tensor4d(batch.images, [b, batch.imageHeight, batch.imageWidth, 3]); // (B, H, W, 3)
     if (augment) images = augmentImages(images, training.augment, augment); // (B, H, W, 3)
     const states = tf.tensor2d(batch.states, [b, batch.stateDim]); // (B, S)
-    const out = pipeline.forward(pipelineFeeds(pipeline, images, batch.instructions, states), {
+    const kp = training.keypointLoss;
+    const run = pipeline.run(pipelineFeeds(pipeline, images, batch.instructions, states), {
       training: augment !== undefined,
+      inspect: kp !== undefined,
     });
+    const out = run.outputs;
     const pred = out['actions']!; // (B, T, A)
     const [, t, a] = pred.shape as [number, number, number];
     if (t !== batch.chunk || a !== batch.actionDim) {
@@ -119,11 +128,20 @@ export function batchLoss(
     const mask = tf.tensor2d(batch.actionMask, [b, t]); // (B, T)
     const action = maskedActionLoss(pred, target, mask, training.actionLoss); // ()
     const task = bceWithLogits(out['done']!, tf.tensor1d(batch.done)); // ()
-    const total = tf.add(
-      tf.mul(action, training.lambdaAction),
-      tf.mul(task, training.lambdaTask),
-    ) as tf.Scalar;
-    return { total, action, task };
+    let total = tf.add(tf.mul(action, training.lambdaAction), tf.mul(task, training.lambdaTask)); // ()
+    let keypoint = tf.scalar(0);
+    if (kp) {
+      const logits = run.inspections?.[kp.stage]?.['keypointLogits']; // (B, K, H, W)
+      if (logits === undefined || logits.rank !== 4) {
+        throw new VlakitError(
+          'config',
+          `training.keypointLoss: stage ${quote(kp.stage)} has no keypointLogits output; give it a keypoint readout (vit option keypoints: K)`,
+        );
+      }
+      keypoint = keypointLoss(logits, keypointTargets(batch, kp, logits.shape[2]!, logits.shape[3]!));
+      total = tf.add(total, tf.mul(keypoint, kp.weight));
+    }
+    return { total: total as tf.Scalar, action, task, keypoint };
   });
 }
 
@@ -140,7 +158,7 @@ async function validationLoss(
     const batch = await source.next();
     const parts = batchLoss(pipeline, batch, config, undefined);
     sum += (await parts.total.data())[0]!;
-    tf.dispose([parts.total, parts.action, parts.task]);
+    tf.dispose([parts.total, parts.action, parts.task, parts.keypoint]);
   }
   source.setState(start);
   return sum / batches;
@@ -274,10 +292,10 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
         let kept: tf.Tensor[] = [];
         const { value, grads } = tf.variableGrads(() => {
           const p = batchLoss(pipeline, batch, config, augment ? rng : undefined);
-          kept = [tf.keep(p.action), tf.keep(p.task)];
+          kept = [tf.keep(p.action), tf.keep(p.task), tf.keep(p.keypoint)];
           return p.total;
         }, varList);
-        const parts = tf.stack([value, ...kept]) as tf.Tensor1D; // (3)
+        const parts = tf.stack([value, ...kept]) as tf.Tensor1D; // (4)
         tf.dispose([value, ...kept]);
         const next = new Map<string, tf.Tensor>();
         for (const [tfName, g] of Object.entries(grads)) {
@@ -352,15 +370,15 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
       const { grads, parts } = await computeStep();
       const clipped = clipByGlobalNorm(grads, training.clipNorm);
       tf.dispose([...grads.values()]);
-      const stats = tf.tidy(() => tf.concat([parts, clipped.norm.reshape([1])])); // (4)
-      const [loss, actionLoss, taskLoss, gradNorm] = (await stats.data()) as Float32Array;
+      const stats = tf.tidy(() => tf.concat([parts, clipped.norm.reshape([1])])); // (5)
+      const [loss, actionLoss, taskLoss, keypointPart, gradNorm] = (await stats.data()) as Float32Array;
       tf.dispose([stats, parts, clipped.norm]);
       if (!Number.isFinite(loss!) || !Number.isFinite(gradNorm!)) {
         tf.dispose([...clipped.grads.values()]);
         const good = listCheckpoints(checkpointsDir).at(-1);
         throw new VlakitError(
           'training',
-          `the loss is ${loss} at step ${step + 1} (action ${actionLoss}, task ${taskLoss}, gradient norm ${gradNorm}); the run stopped. ${good === undefined ? 'No checkpoint was written yet.' : `The last good checkpoint is ${join(checkpointsDir, stepDirName(good))}.`} Lower training.learningRate (${training.learningRate}) or check the data for NaN/Inf values.`,
+          `the loss is ${loss} at step ${step + 1} (action ${actionLoss}, task ${taskLoss}${training.keypointLoss ? `, keypoint ${keypointPart}` : ''}, gradient norm ${gradNorm}); the run stopped. ${good === undefined ? 'No checkpoint was written yet.' : `The last good checkpoint is ${join(checkpointsDir, stepDirName(good))}.`} Lower training.learningRate (${training.learningRate}) or check the data for NaN/Inf values.`,
           { details: { step: step + 1, loss, lastGoodCheckpoint: good } },
         );
       }
@@ -375,6 +393,7 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
         loss,
         action_loss: actionLoss,
         task_loss: taskLoss,
+        ...(training.keypointLoss ? { keypoint_loss: keypointPart } : {}),
         lr,
         grad_norm: gradNorm,
         samples_per_s: samplesPerStep / seconds,

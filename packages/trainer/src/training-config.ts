@@ -88,6 +88,34 @@ export const augmentConfigSchema = z
   })
   .strict();
 
+const range = z
+  .tuple([z.number(), z.number()])
+  .refine(([a, b]) => a !== b, { message: 'the two ends of a range must differ' });
+
+/**
+ * Auxiliary keypoint supervision (keypoint-loss.ts): the `keypointLogits` score maps of `stage`
+ * are trained towards the true image positions of objects, read from the dataset feature
+ * `feature`. Point i supervises keypoint i.
+ */
+export const keypointLossSchema = z
+  .object({
+    /** Weight of the keypoint loss in the total loss. */
+    weight: z.number().min(0).default(1),
+    /** The stage with a keypoint readout (vit with `keypoints` > 0). */
+    stage: z.string().min(1).default('vision'),
+    /** Numeric dataset feature holding the positions, raw. */
+    feature: z.string().min(1).default('observation.environment_state'),
+    /** Per supervised keypoint: the feature indices of its row and its column coordinate. */
+    points: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).min(1),
+    /** Row-coordinate values at the image's top and bottom edge. */
+    rowRange: range,
+    /** Column-coordinate values at the image's left and right edge. */
+    colRange: range,
+    /** Std of each target's Gaussian bump, in score-map pixels; keep it under half an object's width (mass outside the object pulls positions to the centre). */
+    sigma: z.number().positive().default(0.5),
+  })
+  .strict();
+
 export const trainingConfigSchema = z
   .object({
     /** Optimiser steps (each of `batchSize * accumulate` samples). */
@@ -107,6 +135,8 @@ export const trainingConfigSchema = z
     lambdaAction: z.number().min(0).default(1),
     lambdaTask: z.number().min(0).default(0.1),
     augment: augmentConfigSchema.default(augmentConfigSchema.parse({})),
+    /** Auxiliary keypoint supervision; off when absent. */
+    keypointLoss: keypointLossSchema.optional(),
     /** Held-out validation loss every N steps (0 = only at the end). */
     validateEvery: z.number().int().nonnegative().default(25),
     /** Validation batches per validation. */
@@ -118,7 +148,12 @@ export const trainingConfigSchema = z
     /** Log metrics every N steps. */
     logEvery: z.number().int().positive().default(1),
   })
-  .strict();
+  .strict()
+  .refine((t) => t.keypointLoss === undefined || t.augment.shift === 0, {
+    message:
+      'training.augment.shift moves images but not keypoint targets; set it to 0 with keypointLoss (data.augmentation.shift is followed)',
+    path: ['augment', 'shift'],
+  });
 
 export const evalConfigSchema = z
   .object({
@@ -148,6 +183,7 @@ export type LeRobotDataConfig = z.output<typeof lerobotDataSchema>;
 export type OptimizerConfig = z.output<typeof optimizerConfigSchema>;
 export type ScheduleConfig = z.output<typeof scheduleConfigSchema>;
 export type AugmentConfig = z.output<typeof augmentConfigSchema>;
+export type KeypointLossConfig = z.output<typeof keypointLossSchema>;
 export type TrainingConfig = z.output<typeof trainingConfigSchema>;
 export type EvalConfig = z.output<typeof evalConfigSchema>;
 export type TrainExperimentConfig = z.output<typeof trainExperimentSchema>;

@@ -43,8 +43,17 @@ export async function openTrainingData(
   config: TrainExperimentConfig,
   options: OpenDataOptions,
 ): Promise<TrainingData> {
-  const { data, training, seed } = config;
+  const { training, seed } = config;
   const batch = { seed, batchSize: training.batchSize, baseDir: options.baseDir };
+  // the keypoint loss reads its feature from the batches
+  const keypointFeature = training.keypointLoss?.feature;
+  const data =
+    keypointFeature !== undefined && config.data.source !== 'synthetic'
+      ? {
+          ...config.data,
+          auxiliaryKeys: [...new Set([...config.data.auxiliaryKeys, keypointFeature])],
+        }
+      : config.data;
   switch (data.source) {
     case 'synthetic':
       return syntheticTrainingData({
