@@ -10,6 +10,9 @@ const ctx = (seed: number) => ({ name: 'vision', seed, upstream: {} });
 const small = { imageSize: 16, patchSize: 4, dim: 8, heads: 2, depth: 1, keypoints: 3, keypointHidden: 8 };
 
 describeStageConformance('vit with keypoint tokens', { create: (seed) => plugin.create(small, ctx(seed)) });
+describeStageConformance('vit with keypoint tokens only, stride 2', {
+  create: (seed) => plugin.create({ ...small, patchTokens: false, keypointStride: 2 }, ctx(seed)),
+});
 
 /** Images (B, S, S, 3) of a grey table with a red and a blue 2x2 square at the given pixels. */
 function squares(at: ReadonlyArray<readonly [number, number, number, number]>, s: number): tf.Tensor4D {
@@ -49,6 +52,25 @@ describe('keypoint readout', () => {
     expect(seen['keypointLogits']!.shape).toEqual([2, 3, 16, 16]);
     expect(Math.max(...(seen['keypoints']!.abs().dataSync() as Float32Array))).toBeLessThanOrEqual(1);
     expect(() => plugin.create({ keypoints: -1 }, ctx(1))).toThrow(/keypoints/);
+  });
+
+  it('keypoint tokens only: the class token and K tokens, score maps at the stride', async () => {
+    const stage = plugin.create({ ...small, patchTokens: false, keypointStride: 4 }, ctx(1));
+    stage.build();
+    expect([...stage.variables().keys()].some((n) => n.startsWith('patch/') || n === 'position')).toBe(false);
+    const out = stage.forward({ image: testImage(2, 16) }, { training: false, inspect: true });
+    expect(out['tokens']!.shape).toEqual([2, 1 + 3, 8]);
+    expect(out['keypointLogits']!.shape).toEqual([2, 3, 4, 4]);
+    expect(stage.outputs.find((p) => p.name === 'tokens')!.shape).toEqual(['B', 4, 8]);
+    expect(() => plugin.create({ patchTokens: false }, ctx(1))).toThrow(
+      /patchTokens \(false\) needs keypoints > 0/,
+    );
+    expect(() => plugin.create({ keypoints: 2, keypointStride: 3 }, ctx(1))).toThrow(
+      /keypointStride \(3\) must divide imageSize \(64\)/,
+    );
+    await expect(stage.loadPretrained!('/nowhere')).rejects.toThrow(
+      /patchTokens: false, so it has no patch embedding/,
+    );
   });
 
   it('learns to find coloured objects when its score maps are supervised', () => {

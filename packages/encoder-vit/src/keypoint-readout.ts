@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type DenseWeights, dense } from '@vlakit/core';
+import { patchify } from './patch-embedding.js';
 
 /*
  * Keypoint readout (the spatial soft-argmax of Levine et al. 2016, "End-to-end training of deep
@@ -8,13 +9,15 @@ import { type DenseWeights, dense } from '@vlakit/core';
  * keypoint. The positions become K extra tokens (Fourier features of (u, v) -> dense, plus a
  * learned identity per keypoint) that go through the ViT blocks with the patch tokens.
  *
- *   image (B,H,W,3) -> pixels (B,H*W,3) -> dense+ReLU (B,H*W,Hk) -> dense (B,H*W,K)
- *   -> logits (B,K,H,W) -> softmax over H*W -> (u, v) = E[column], E[row] in [-1, 1] -> (B,K,2)
+ *   image (B,H,W,3) -> cells of s x s pixels (B,h*w,s*s*3), h = H/s, w = W/s (s = stride)
+ *   -> dense+ReLU (B,h*w,Hk) -> dense (B,h*w,K) -> logits (B,K,h,w)
+ *   -> softmax over h*w -> (u, v) = E[column], E[row] in [-1, 1] -> (B,K,2)
  *   -> [u, v, sin(2^f pi u), cos(2^f pi u), sin(2^f pi v), cos(2^f pi v)]_f (B,K,2+4F)
  *   -> dense (B,K,D) + identity (1,K,D)
  *
- * Per-pixel scores see colour only (no neighbourhood): enough for scenes whose objects differ in
- * colour, such as the tabletop's blocks and effector, and cheap (two small matmuls per pixel).
+ * Each cell's score sees only that cell's colours (no wider neighbourhood): enough for scenes
+ * whose objects differ in colour, such as the tabletop's blocks and effector, and cheap (two
+ * small matmuls per cell; stride 2 quarters the cost and the soft-argmax stays sub-cell).
  * Trained from the action loss alone the score maps rarely lock on; the trainer's
  * `keypointLoss` supervises them with the objects' true positions (docs/decisions.md).
  */
@@ -32,7 +35,7 @@ export interface KeypointReadout {
   readonly tokens: tf.Tensor;
   /** (B, K, 2) expected (u, v) = (column, row) positions in [-1, 1], pixel centres. */
   readonly positions: tf.Tensor;
-  /** (B, K, H, W) per-pixel scores before the softmax. */
+  /** (B, K, H/s, W/s) per-cell scores before the softmax. */
   readonly logits: tf.Tensor;
 }
 
@@ -56,18 +59,21 @@ export function spatialSoftArgmax(logits: tf.Tensor): tf.Tensor {
   return tf.concat([u, v], 2); // (B, K, 2)
 }
 
-/** Runs the readout on a normalised image (B, H, W, 3). */
+/** Runs the readout on a normalised image (B, H, W, 3) with score cells of stride x stride pixels. */
 export function keypointReadout(
   image: tf.Tensor, // (B, H, W, 3)
   weights: KeypointWeights,
   frequencies: number,
+  stride = 1,
 ): KeypointReadout {
-  const [b, h, w, c] = image.shape as [number, number, number, number];
+  const [b, height, width, c] = image.shape as [number, number, number, number];
+  const h = height / stride;
+  const w = width / stride;
   const k = weights.pixel2.kernel.shape[1]!;
-  const pixels = image.reshape([b, h * w, c]); // (B, H*W, 3)
-  const hidden = tf.relu(dense(pixels, weights.pixel1)); // (B, H*W, Hk)
-  const scores = dense(hidden, weights.pixel2); // (B, H*W, K)
-  const logits = scores.transpose([0, 2, 1]).reshape([b, k, h, w]); // (B, K, H, W)
+  const cells = stride === 1 ? image.reshape([b, h * w, c]) : patchify(image, stride); // (B, h*w, s*s*3)
+  const hidden = tf.relu(dense(cells, weights.pixel1)); // (B, h*w, Hk)
+  const scores = dense(hidden, weights.pixel2); // (B, h*w, K)
+  const logits = scores.transpose([0, 2, 1]).reshape([b, k, h, w]); // (B, K, h, w)
   const positions = spatialSoftArgmax(logits); // (B, K, 2)
   const parts: tf.Tensor[] = [positions];
   for (let f = 0; f < frequencies; f++) {

@@ -47,7 +47,14 @@ export const vitEncoderSchema = z
      * positions -> K extra tokens through the blocks; keypoint-readout.ts). Default 0 (none).
      */
     keypoints: z.number().int().nonnegative().default(0),
-    /** Hidden width of the per-pixel scoring MLP of the keypoint readout. Default 16. */
+    /**
+     * Patch tokens; false (with keypoints > 0) keeps only the class and keypoint tokens: the
+     * blocks then relate K objects instead of (S/P)^2 patches, at a fraction of the cost. Default true.
+     */
+    patchTokens: z.boolean().default(true),
+    /** Side of the keypoint score cells in pixels (must divide imageSize); 2 quarters the cost. Default 1. */
+    keypointStride: z.number().int().positive().default(1),
+    /** Hidden width of the per-cell scoring MLP of the keypoint readout. Default 16. */
     keypointHidden: z.number().int().positive().default(16),
     /** Fourier octaves of the keypoint positions fed to the token embedding. Default 4. */
     keypointFrequencies: z.number().int().nonnegative().default(4),
@@ -80,6 +87,8 @@ export interface VitEncoderConfig {
   readonly initStd: number;
   readonly positionInterpolation: 'bicubic' | 'bilinear';
   readonly keypoints: number;
+  readonly patchTokens: boolean;
+  readonly keypointStride: number;
   readonly keypointHidden: number;
   readonly keypointFrequencies: number;
   readonly hfCheckpoint?: string;
@@ -128,6 +137,16 @@ export function resolveVitConfig(
   const problems: string[] = [];
   if (o.imageSize % arch.patchSize !== 0)
     problems.push(`patchSize (${arch.patchSize}) must divide imageSize (${o.imageSize})`);
+  if (!o.patchTokens && o.keypoints === 0)
+    problems.push(
+      'patchTokens (false) needs keypoints > 0: the encoder would have no tokens but the class token',
+    );
+  if (!o.patchTokens && o.hfCheckpoint !== undefined)
+    problems.push(
+      `patchTokens (false) drops the patch embedding that hfCheckpoint (${o.hfCheckpoint}) provides`,
+    );
+  if (o.imageSize % o.keypointStride !== 0)
+    problems.push(`keypointStride (${o.keypointStride}) must divide imageSize (${o.imageSize})`);
   if (arch.dim % arch.heads !== 0) problems.push(`heads (${arch.heads}) must divide dim (${arch.dim})`);
   o.imageStd.forEach((s, i) => {
     if (s <= 0) problems.push(`imageStd[${i}] (${s}) must be > 0`);
@@ -144,6 +163,8 @@ export function resolveVitConfig(
     initStd: o.initStd,
     positionInterpolation: o.positionInterpolation,
     keypoints: o.keypoints,
+    patchTokens: o.patchTokens,
+    keypointStride: o.keypointStride,
     keypointHidden: o.keypointHidden,
     keypointFrequencies: o.keypointFrequencies,
     ...(o.hfCheckpoint !== undefined ? { hfCheckpoint: o.hfCheckpoint } : {}),

@@ -37,7 +37,7 @@ export class VitEncoderPlugin implements StagePluginV1 {
 
   create(options: unknown, ctx: StageCreateContext): VitEncoder {
     const c = resolveVitConfig(options, `stage '${ctx.name}' (vit) options`, hfVitArchitecture);
-    const t = gridSide(c) ** 2 + 1 + c.keypoints;
+    const t = (c.patchTokens ? gridSide(c) ** 2 : 0) + 1 + c.keypoints;
     return new VitEncoder({
       pluginId: VIT_PLUGIN_ID,
       name: ctx.name,
@@ -48,7 +48,7 @@ export class VitEncoderPlugin implements StagePluginV1 {
       ],
       outputs: [
         port('tokens', ['B', t, c.dim], 'float32', {
-          description: `class token + patch tokens${c.keypoints > 0 ? ` + ${c.keypoints} keypoint tokens` : ''}`,
+          description: `class token${c.patchTokens ? ' + patch tokens' : ''}${c.keypoints > 0 ? ` + ${c.keypoints} keypoint tokens` : ''}`,
         }),
         port('pooled', ['B', c.dim], 'float32', { description: 'the class token' }),
         port('attention', ['B', c.heads, t, t], 'float32', {
@@ -63,11 +63,16 @@ export class VitEncoderPlugin implements StagePluginV1 {
                 optional: true,
                 description: 'keypoint positions (u along columns, v along rows) in [-1, 1]',
               }),
-              port('keypointLogits', ['B', c.keypoints, c.imageSize, c.imageSize], 'float32', {
-                inspection: true,
-                optional: true,
-                description: 'per-pixel keypoint scores before the spatial softmax',
-              }),
+              port(
+                'keypointLogits',
+                ['B', c.keypoints, c.imageSize / c.keypointStride, c.imageSize / c.keypointStride],
+                'float32',
+                {
+                  inspection: true,
+                  optional: true,
+                  description: 'per-cell keypoint scores before the spatial softmax',
+                },
+              ),
             ]
           : []),
       ],

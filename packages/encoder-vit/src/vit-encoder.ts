@@ -13,6 +13,7 @@ import {
   TfStage,
   type VariableFactory,
   type VisionEncoderV1,
+  VlakitError,
 } from '@vlakit/core';
 import { loadHfVitCheckpoint } from './hf-vit-checkpoint.js';
 import { type KeypointWeights, keypointFeatureWidth, keypointReadout } from './keypoint-readout.js';
@@ -27,8 +28,9 @@ import { gridSide, type VitEncoderConfig } from './vit-encoder-config.js';
  *   -> depth x pre-LN block: x + MHA(LN(x)); x + MLP(LN(x)), MLP = fc1 -> GELU(erf) -> fc2
  *   -> LN -> tokens (B,N+1(+K),D); pooled = tokens[:, 0] (the class token)
  *
- * With `keypoints` K > 0 the readout of keypoint-readout.ts adds K tokens before the blocks and
- * the inspection outputs `keypoints` (B,K,2) and `keypointLogits` (B,K,H,W).
+ * With `keypoints` K > 0 the readout of keypoint-readout.ts adds K tokens before the blocks
+ * (with `patchTokens: false` they replace the patches: tokens (B,1+K,D), no patch embedding) and
+ * the inspection outputs `keypoints` (B,K,2) and `keypointLogits` (B,K,H/s,W/s), s = keypointStride.
  */
 export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncoderV1 {
   readonly kind = 'VisionEncoder' as const;
@@ -37,10 +39,12 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
     const { patchSize: p, dim, depth, mlpDim, qkvBias, initStd } = this.config;
     const n = gridSide(this.config) ** 2;
     const w = init.truncatedNormal(initStd);
-    f.add('patch/kernel', [p * p * 3, dim], w);
-    f.add('patch/bias', [dim], init.zeros);
+    if (this.config.patchTokens) {
+      f.add('patch/kernel', [p * p * 3, dim], w);
+      f.add('patch/bias', [dim], init.zeros);
+    }
     f.add('cls', [1, 1, dim], w);
-    f.add('position', [1, n + 1, dim], w);
+    if (this.config.patchTokens) f.add('position', [1, n + 1, dim], w);
     for (let i = 0; i < depth; i++) {
       const b = `block${i}`;
       f.add(`${b}/ln1/gamma`, [dim], init.ones);
@@ -58,11 +62,11 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
     }
     f.add('ln/gamma', [dim], init.ones);
     f.add('ln/beta', [dim], init.zeros);
-    const { keypoints: k, keypointHidden: hk, keypointFrequencies: freq } = this.config;
+    const { keypoints: k, keypointHidden: hk, keypointFrequencies: freq, keypointStride: ks } = this.config;
     if (k > 0) {
       // He-scaled colour features so the score maps start diverse; near-zero scores so every
       // keypoint starts as a uniform distribution over the pixels (at the image centre)
-      f.add('keypoint/pixel1/kernel', [3, hk], init.truncatedNormal(Math.sqrt(2 / 3)));
+      f.add('keypoint/pixel1/kernel', [ks * ks * 3, hk], init.truncatedNormal(Math.sqrt(2 / (ks * ks * 3))));
       f.add('keypoint/pixel1/bias', [hk], init.zeros);
       f.add('keypoint/pixel2/kernel', [hk, k], w);
       f.add('keypoint/pixel2/bias', [k], init.zeros);
@@ -102,24 +106,37 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
     const image = inputs['image']!; // (B, H, W, 3)
     const b = image.shape[0]!;
     const normed = tf.div(tf.sub(image, tf.tensor1d([...imageMean])), tf.tensor1d([...imageStd])); // (B, H, W, 3)
-    const patches = patchify(normed, patchSize); // (B, N, P*P*3)
-    const embedded = dense(patches, { kernel: this.v('patch/kernel'), bias: this.v('patch/bias') }); // (B, N, D)
-    // [cls; patches] + position without tiling cls over the batch: the patches padded with a zero
-    // token at the front, plus [cls; 0] + position (same values; Tile's gradient is one Slice and
-    // Add per batch row, and its attribute would carry the batch size)
-    const n = embedded.shape[1]!;
-    const clsRow = tf.concat([this.v('cls'), tf.zeros([1, n, dim])], 1); // (1, N+1, D)
-    const padded = tf.pad(embedded, [
-      [0, 0],
-      [1, 0],
-      [0, 0],
-    ]); // (B, N+1, D)
-    let x = tf.add(padded, tf.add(clsRow, this.v('position'))); // (B, N+1, D)
     const keypoints =
       this.config.keypoints > 0
-        ? keypointReadout(normed, this.keypointWeights(), this.config.keypointFrequencies)
+        ? keypointReadout(
+            normed,
+            this.keypointWeights(),
+            this.config.keypointFrequencies,
+            this.config.keypointStride,
+          )
         : undefined;
-    if (keypoints) x = tf.concat([x, keypoints.tokens], 1); // (B, N+1+K, D)
+    // the class token in front of the patches and/or keypoints without tiling it over the batch:
+    // the tokens padded with a zero token at the front, plus [cls; 0] (same values; Tile's
+    // gradient is one Slice and Add per batch row, and its attribute would carry the batch size)
+    const withClass = (tokens: tf.Tensor, position?: tf.Tensor): tf.Tensor => {
+      const n = tokens.shape[1]!;
+      const clsRow = tf.concat([this.v('cls'), tf.zeros([1, n, dim])], 1); // (1, n+1, D)
+      const padded = tf.pad(tokens, [
+        [0, 0],
+        [1, 0],
+        [0, 0],
+      ]); // (B, n+1, D)
+      return tf.add(padded, position ? tf.add(clsRow, position) : clsRow); // (B, n+1, D)
+    };
+    let x: tf.Tensor;
+    if (this.config.patchTokens) {
+      const patches = patchify(normed, patchSize); // (B, N, P*P*3)
+      const embedded = dense(patches, { kernel: this.v('patch/kernel'), bias: this.v('patch/bias') }); // (B, N, D)
+      x = withClass(embedded, this.v('position')); // (B, N+1, D)
+      if (keypoints) x = tf.concat([x, keypoints.tokens], 1); // (B, N+1+K, D)
+    } else {
+      x = withClass(keypoints!.tokens); // (B, 1+K, D)
+    }
     let probabilities: tf.Tensor | undefined;
     for (let i = 0; i < depth; i++) {
       const blk = `block${i}`;
@@ -152,6 +169,12 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
    * hf-vit-checkpoint.ts for the key mapping and the position-embedding interpolation.
    */
   async loadPretrained(dir: string): Promise<PretrainedLoadReport> {
+    if (!this.config.patchTokens) {
+      throw new VlakitError(
+        'config',
+        `stage '${this.name}' (vit) has patchTokens: false, so it has no patch embedding or position weights to load from ${dir}`,
+      );
+    }
     this.build();
     const { values, report } = loadHfVitCheckpoint(dir, this.config);
     for (const [name, data] of values) {

@@ -9,6 +9,29 @@
  * 71.2 %; docs/benchmarks-trainer.md). With 300 episodes the model overfitted (validation loss
  * rising from step ~400 while training loss fell), hence 200 episodes per family.
  */
+/**
+ * Keypoint supervision on the tabletop (BLOCK_4): keypoint 0 is the effector, 1-4 the blocks in
+ * BLOCK_4 order, read from observation.environment_state (effector x, y, then x, y, angle per
+ * block). Image rows follow x from X_MIN (top) to X_MAX, columns y from Y_MIN (left) to Y_MAX
+ * (@vlakit/sim-tabletop's workspace; the cli tests check these numbers against it).
+ */
+export const TABLETOP_KEYPOINTS = {
+  weight: 1,
+  stage: 'vision',
+  feature: 'observation.environment_state',
+  points: [
+    [0, 1],
+    [2, 3],
+    [5, 6],
+    [8, 9],
+    [11, 12],
+  ] as [number, number][],
+  rowRange: [0.15, 0.6] as [number, number],
+  colRange: [-0.3048, 0.3048] as [number, number],
+  sigma: 0.5,
+  positionWeight: 0.1,
+};
+
 export const DEMO_EXPERIMENT = {
   name: 'demo',
   seed: 0,
@@ -16,7 +39,17 @@ export const DEMO_EXPERIMENT = {
     stages: {
       vision: {
         plugin: 'vit',
-        options: { imageSize: 64, patchSize: 8, dim: 64, depth: 2, heads: 4, mlpDim: 128 },
+        options: {
+          imageSize: 64,
+          patchSize: 8,
+          dim: 64,
+          depth: 2,
+          heads: 4,
+          mlpDim: 128,
+          keypoints: 5,
+          keypointStride: 2,
+          patchTokens: false,
+        },
       },
       language: { plugin: 'bert', options: { dim: 64, depth: 1, heads: 4, mlpDim: 128 } },
       state: { plugin: 'state-mlp', options: { dim: 64 } },
@@ -44,6 +77,7 @@ export const DEMO_EXPERIMENT = {
     checkpointEvery: 200,
     keepLast: 2,
     logEvery: 10,
+    keypointLoss: TABLETOP_KEYPOINTS,
   },
   eval: { atEnd: false, episodesPerFamily: 50, blocks: 4, executeSteps: 1, maxSteps: 200, seed: 1000 },
 } as const;

@@ -81,17 +81,34 @@ describe('keypoint targets', () => {
     );
   });
 
-  it('the loss is the KL divergence: zero at the target, positive elsewhere', () => {
+  it('the loss is KL + positionWeight x squared cell distance: zero at the target', () => {
     const t = keypointTargets(batchWith([2.5, 4.5, 6.5, 0.5]), cfg(), 8, 6);
+    [0.5, -0.375, -5 / 6, 0.625].forEach((v, i) => expect(t.positions[i]).toBeCloseTo(v, 6)); // (u, v) per point
     const atTarget = tf.tensor4d(
       t.maps.map((v) => Math.log(v + 1e-30)),
       [1, 2, 8, 6],
     );
-    expect(keypointLoss(atTarget, t).dataSync()[0]).toBeCloseTo(0, 4);
-    const flat = tf.zeros([1, 3, 8, 6]); // 3 keypoints, the first 2 supervised
-    expect(keypointLoss(flat, t).dataSync()[0]).toBeGreaterThan(1);
-    expect(() => keypointLoss(tf.zeros([1, 1, 8, 6]), t)).toThrow(
+    const exact = tf.tensor3d(t.positions, [1, 2, 2]);
+    const zero = keypointLoss(atTarget, exact, t, 0.1);
+    expect(zero.loss.dataSync()[0]).toBeCloseTo(0, 4);
+    expect(zero.error.dataSync()[0]).toBeCloseTo(0, 4);
+    // point 0 one cell to the right (u + 2/6), point 1 two cells down (v + 4/8): mean distance 1.5,
+    // mean squared distance 2.5
+    const off = tf.tensor3d(
+      [t.positions[0]! + 2 / 6, t.positions[1]!, t.positions[2]!, t.positions[3]! + 0.5],
+      [1, 2, 2],
+    );
+    const moved = keypointLoss(atTarget, off, t, 0.1);
+    expect(moved.error.dataSync()[0]).toBeCloseTo(1.5, 4);
+    expect(moved.loss.dataSync()[0]).toBeCloseTo(0.25, 4);
+    // 3 keypoints, the first 2 supervised, flat maps
+    const flat = keypointLoss(tf.zeros([1, 3, 8, 6]), tf.zeros([1, 3, 2]), t, 0);
+    expect(flat.loss.dataSync()[0]).toBeGreaterThan(1);
+    expect(() => keypointLoss(tf.zeros([1, 1, 8, 6]), tf.zeros([1, 1, 2]), t, 0)).toThrow(
       /supervises 2 points but the stage has 1 keypoints/,
+    );
+    expect(() => keypointLoss(tf.zeros([1, 2, 8, 6]), tf.zeros([1, 2, 3]), t, 0)).toThrow(
+      /keypoint positions have shape \[1,2,3\]; expected \[1, 2, 2\]/,
     );
   });
 
@@ -164,6 +181,7 @@ describe('training with keypoint supervision', () => {
     const mean = (rows: Record<string, number>[]) =>
       rows.reduce((a, l) => a + l['keypoint_loss']!, 0) / rows.length;
     expect(lines[0]).toHaveProperty('keypoint_loss');
+    expect(lines.at(-1)!['keypoint_error']).toBeLessThan(lines[0]!['keypoint_error']! * 0.5);
     expect(mean(lines.slice(-5))).toBeLessThan(mean(lines.slice(0, 5)) * 0.5);
     // the total is action + 0.1 task + keypoint
     const l = lines.at(-1)!;

@@ -4,18 +4,28 @@ import type { TrainingBatch } from './batch-source.js';
 import type { KeypointLossConfig } from './training-config.js';
 
 /*
- * Auxiliary keypoint supervision: the score maps of a stage with a keypoint readout (vit's
- * `keypointLogits`, (B, K, H, W)) are pulled towards Gaussian bumps at the objects' true image
- * positions, read from a dataset feature (the tabletop's observation.environment_state). The
- * loss is the KL divergence KL(target || softmax(scores)) per keypoint, averaged: 0 when every
- * map is its target, and with gradient (p - target) on every pixel, so a map learns where its
- * object is even while its softmax is still flat (a regression on the soft-argmax position,
- * tried first in bench/localization_probe.py, left some maps stuck; docs/decisions.md).
+ * Auxiliary keypoint supervision: a stage with a keypoint readout (vit's `keypointLogits`
+ * (B, K, H, W) score maps and `keypoints` (B, K, 2) soft-argmax positions) is pulled towards the
+ * objects' true image positions, read from a dataset feature (the tabletop's
+ * observation.environment_state). Two terms, averaged over samples and supervised keypoints:
+ *
+ * - KL(target || softmax(scores)), the target a Gaussian bump at the true position: 0 when a map
+ *   is its target, with gradient (p - target) on every cell, so a map learns where its object is
+ *   even while its softmax is still flat;
+ * - positionWeight x the squared distance (in score-map cells) between the soft-argmax position
+ *   and the true one: unbiased where the bump cannot be matched, e.g. the crescent block, whose
+ *   reference point lies off its body.
+ *
+ * On the tabletop each term alone left one of the five maps unlocked after 300 steps (KL: the
+ * crescent at 18 px mean error; position: the star at 14 px); together all five reach 0.3-1.7 px
+ * (docs/benchmarks-trainer.md).
  */
 
 export interface KeypointTargets {
   /** (B, J, H*W) target distributions, each summing to 1. */
   readonly maps: Float32Array;
+  /** (B, J, 2) true positions as (u, v) = (column, row) in [-1, 1] across the map. */
+  readonly positions: Float32Array;
   /** Mean entropy of the target distributions (subtracted so the loss is a KL divergence). */
   readonly entropy: number;
   readonly points: number;
@@ -52,6 +62,7 @@ export function keypointTargets(
   const j = config.points.length;
   const hw = mapHeight * mapWidth;
   const maps = new Float32Array(b * j * hw); // (B, J, H*W)
+  const positions = new Float32Array(b * j * 2); // (B, J, 2)
   const rowScale = mapHeight / (config.rowRange[1] - config.rowRange[0]);
   const colScale = mapWidth / (config.colRange[1] - config.colRange[0]);
   const rows = new Float64Array(mapHeight);
@@ -80,6 +91,8 @@ export function keypointTargets(
       const row = (data[s * dim + ri]! - config.rowRange[0]) * rowScale + shiftRow;
       const col = (data[s * dim + ci]! - config.colRange[0]) * colScale + shiftCol;
       entropy += bump(rows, row) + bump(cols, col);
+      positions[(s * j + p) * 2] = (2 * col) / mapWidth - 1;
+      positions[(s * j + p) * 2 + 1] = (2 * row) / mapHeight - 1;
       const base = (s * j + p) * hw;
       for (let y = 0; y < mapHeight; y++) {
         const ry = rows[y]!;
@@ -87,14 +100,23 @@ export function keypointTargets(
       }
     }
   }
-  return { maps, entropy: entropy / (b * j), points: j };
+  return { maps, positions, entropy: entropy / (b * j), points: j };
 }
 
-/** KL(target || softmax(logits)) averaged over samples and supervised keypoints. */
+export interface KeypointLossParts {
+  /** KL + positionWeight x squared distance (cells). */
+  readonly loss: tf.Scalar;
+  /** Mean distance between predicted and true positions, in score-map cells. */
+  readonly error: tf.Scalar;
+}
+
+/** The keypoint loss of a batch and its mean position error. */
 export function keypointLoss(
   logits: tf.Tensor, // (B, K, H, W)
+  predicted: tf.Tensor, // (B, K, 2) soft-argmax (u, v) in [-1, 1]
   targets: KeypointTargets,
-): tf.Scalar {
+  positionWeight: number,
+): KeypointLossParts {
   const [b, k, h, w] = logits.shape as [number, number, number, number];
   const j = targets.points;
   if (j > k) {
@@ -103,11 +125,27 @@ export function keypointLoss(
       `training.keypointLoss supervises ${j} points but the stage has ${k} keypoints; give it at least ${j} (vit option keypoints)`,
     );
   }
+  if (predicted.rank !== 3 || predicted.shape[1] !== k || predicted.shape[2] !== 2) {
+    throw new VlakitError(
+      'shape',
+      `keypoint positions have shape [${predicted.shape}]; expected [${b}, ${k}, 2] to match the score maps`,
+    );
+  }
   return tf.tidy(() => {
     const used = j === k ? logits : logits.slice([0, 0, 0, 0], [b, j, h, w]); // (B, J, H, W)
     const logProbs = tf.logSoftmax(used.reshape([b, j, h * w])); // (B, J, H*W)
     const target = tf.tensor3d(targets.maps, [b, j, h * w]); // (B, J, H*W)
     const crossEntropy = tf.div(tf.neg(tf.sum(tf.mul(target, logProbs))), b * j); // ()
-    return tf.sub(crossEntropy, targets.entropy) as tf.Scalar;
+    const kl = tf.sub(crossEntropy, targets.entropy); // ()
+    const pred = j === k ? predicted : predicted.slice([0, 0, 0], [b, j, 2]); // (B, J, 2)
+    // (u, v) differences in cells: u spans w cells over 2 units, v spans h
+    const cells = tf.mul(
+      tf.sub(pred, tf.tensor3d(targets.positions, [b, j, 2])),
+      tf.tensor1d([w / 2, h / 2]),
+    ); // (B, J, 2)
+    const squared = tf.sum(tf.square(cells), 2); // (B, J)
+    const loss = tf.add(kl, tf.mul(tf.mean(squared), positionWeight)) as tf.Scalar;
+    const error = tf.mean(tf.sqrt(tf.add(squared, 1e-12))) as tf.Scalar;
+    return { loss, error };
   });
 }

@@ -92,6 +92,8 @@ interface LossParts {
   task: tf.Scalar;
   /** The keypoint loss (0 without `training.keypointLoss`). */
   keypoint: tf.Scalar;
+  /** Mean keypoint position error in score-map cells (0 without `training.keypointLoss`). */
+  keypointError: tf.Scalar;
 }
 
 /**
@@ -130,18 +132,27 @@ export function batchLoss(
     const task = bceWithLogits(out['done']!, tf.tensor1d(batch.done)); // ()
     let total = tf.add(tf.mul(action, training.lambdaAction), tf.mul(task, training.lambdaTask)); // ()
     let keypoint = tf.scalar(0);
+    let keypointError = tf.scalar(0);
     if (kp) {
-      const logits = run.inspections?.[kp.stage]?.['keypointLogits']; // (B, K, H, W)
-      if (logits === undefined || logits.rank !== 4) {
+      const inspected = run.inspections?.[kp.stage];
+      const logits = inspected?.['keypointLogits']; // (B, K, H, W)
+      const positions = inspected?.['keypoints']; // (B, K, 2)
+      if (logits === undefined || logits.rank !== 4 || positions === undefined) {
         throw new VlakitError(
           'config',
-          `training.keypointLoss: stage ${quote(kp.stage)} has no keypointLogits output; give it a keypoint readout (vit option keypoints: K)`,
+          `training.keypointLoss: stage ${quote(kp.stage)} has no keypointLogits and keypoints outputs; give it a keypoint readout (vit option keypoints: K)`,
         );
       }
-      keypoint = keypointLoss(logits, keypointTargets(batch, kp, logits.shape[2]!, logits.shape[3]!));
+      const targets = keypointTargets(batch, kp, logits.shape[2]!, logits.shape[3]!);
+      ({ loss: keypoint, error: keypointError } = keypointLoss(
+        logits,
+        positions,
+        targets,
+        kp.positionWeight,
+      ));
       total = tf.add(total, tf.mul(keypoint, kp.weight));
     }
-    return { total: total as tf.Scalar, action, task, keypoint };
+    return { total: total as tf.Scalar, action, task, keypoint, keypointError };
   });
 }
 
@@ -158,7 +169,7 @@ async function validationLoss(
     const batch = await source.next();
     const parts = batchLoss(pipeline, batch, config, undefined);
     sum += (await parts.total.data())[0]!;
-    tf.dispose([parts.total, parts.action, parts.task, parts.keypoint]);
+    tf.dispose([parts.total, parts.action, parts.task, parts.keypoint, parts.keypointError]);
   }
   source.setState(start);
   return sum / batches;
@@ -292,10 +303,10 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
         let kept: tf.Tensor[] = [];
         const { value, grads } = tf.variableGrads(() => {
           const p = batchLoss(pipeline, batch, config, augment ? rng : undefined);
-          kept = [tf.keep(p.action), tf.keep(p.task), tf.keep(p.keypoint)];
+          kept = [tf.keep(p.action), tf.keep(p.task), tf.keep(p.keypoint), tf.keep(p.keypointError)];
           return p.total;
         }, varList);
-        const parts = tf.stack([value, ...kept]) as tf.Tensor1D; // (4)
+        const parts = tf.stack([value, ...kept]) as tf.Tensor1D; // (5)
         tf.dispose([value, ...kept]);
         const next = new Map<string, tf.Tensor>();
         for (const [tfName, g] of Object.entries(grads)) {
@@ -370,8 +381,9 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
       const { grads, parts } = await computeStep();
       const clipped = clipByGlobalNorm(grads, training.clipNorm);
       tf.dispose([...grads.values()]);
-      const stats = tf.tidy(() => tf.concat([parts, clipped.norm.reshape([1])])); // (5)
-      const [loss, actionLoss, taskLoss, keypointPart, gradNorm] = (await stats.data()) as Float32Array;
+      const stats = tf.tidy(() => tf.concat([parts, clipped.norm.reshape([1])])); // (6)
+      const [loss, actionLoss, taskLoss, keypointPart, keypointError, gradNorm] =
+        (await stats.data()) as Float32Array;
       tf.dispose([stats, parts, clipped.norm]);
       if (!Number.isFinite(loss!) || !Number.isFinite(gradNorm!)) {
         tf.dispose([...clipped.grads.values()]);
@@ -393,7 +405,7 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
         loss,
         action_loss: actionLoss,
         task_loss: taskLoss,
-        ...(training.keypointLoss ? { keypoint_loss: keypointPart } : {}),
+        ...(training.keypointLoss ? { keypoint_loss: keypointPart, keypoint_error: keypointError } : {}),
         lr,
         grad_norm: gradNorm,
         samples_per_s: samplesPerStep / seconds,

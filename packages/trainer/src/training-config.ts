@@ -111,6 +111,8 @@ export const keypointLossSchema = z
     rowRange: range,
     /** Column-coordinate values at the image's left and right edge. */
     colRange: range,
+    /** Weight of the squared distance (in score-map cells) between predicted and true positions. */
+    positionWeight: z.number().min(0).default(0.1),
     /** Std of each target's Gaussian bump, in score-map pixels; keep it under half an object's width (mass outside the object pulls positions to the centre). */
     sigma: z.number().positive().default(0.5),
   })

@@ -28,13 +28,17 @@ export interface OpenDataOptions {
   readonly onGenerateProgress?: (done: number, total: number) => void;
 }
 
-/** Where `source: tabletop` keeps its demonstrations: `dir`, or a cache folder named after the settings. */
+/**
+ * Where `source: tabletop` keeps its demonstrations: `dir`, or a cache folder named after the
+ * settings and the dataset layout version (v2: with observation.environment_state, which caches
+ * written before it lack).
+ */
 export function tabletopDatasetDir(data: TabletopDataConfig, options: OpenDataOptions): string {
   if (data.dir !== undefined) return resolve(options.baseDir, data.dir);
   const g = data.generate;
   return resolve(
     options.cacheDir ?? join(options.baseDir, '.vlakit', 'cache'),
-    `tabletop-${g.episodesPerFamily}x5-b${g.blocks}-${g.imageSize}px-s${g.seed}-m${g.maxSteps}`,
+    `tabletop-v2-${g.episodesPerFamily}x5-b${g.blocks}-${g.imageSize}px-s${g.seed}-m${g.maxSteps}`,
   );
 }
 
