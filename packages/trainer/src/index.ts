@@ -23,7 +23,7 @@ export {
 } from './checkpoint.js';
 export { clipByGlobalNorm } from './clip-gradients.js';
 export { type DemoOptions, type DemoSummary, runDemo } from './demo.js';
-export { DEMO_EXPERIMENT } from './demo-experiment.js';
+export { DEMO_EXPERIMENT, TABLETOP_KEYPOINTS } from './demo-experiment.js';
 export {
   type EvaluatePolicyFn,
   type EvaluatePolicyOptions,

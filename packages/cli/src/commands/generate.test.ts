@@ -1,10 +1,59 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  BLOCK_4,
+  COLOR_RGB,
+  EFFECTOR_RGB,
+  environmentStateNames,
+  Renderer,
+  X_MAX,
+  X_MIN,
+  Y_MAX,
+  Y_MIN,
+} from '@vlakit/sim-tabletop';
+import { TABLETOP_KEYPOINTS } from '@vlakit/trainer';
 import { describe, expect, it } from 'vitest';
 import { runCaptured } from '../test-run.js';
 
 const run = runCaptured;
+
+describe("the demo's keypoint supervision matches the simulator", () => {
+  it('points name effector and block x, y; the ranges map them onto the rendered pixels', () => {
+    const names = environmentStateNames(4);
+    const kp = TABLETOP_KEYPOINTS;
+    expect(kp.points.map(([r, c]) => [names[r], names[c]])).toEqual([
+      ['effector_x', 'effector_y'],
+      ...BLOCK_4.map((k) => [`${k.color}_${k.shape}_x`, `${k.color}_${k.shape}_y`]),
+    ]);
+    expect([kp.rowRange, kp.colRange]).toEqual([
+      [X_MIN, X_MAX],
+      [Y_MIN, Y_MAX],
+    ]);
+    // a frame: the pixel each point maps to has its object's colour (the crescent's reference
+    // point lies off its body, so blocks 1-3 and the effector are checked)
+    const r = new Renderer(64, 64);
+    const state = {
+      effector: [0.5, 0.2] as [number, number],
+      blocks: [
+        { x: 0.25, y: -0.2, angle: 0 },
+        { x: 0.3, y: 0.05, angle: 0.3 },
+        { x: 0.45, y: -0.1, angle: 1 },
+        { x: 0.52, y: 0.22 - 0.1, angle: 2 },
+      ],
+    };
+    const img = r.render(BLOCK_4, state);
+    const env = [...state.effector, ...state.blocks.flatMap((b) => [b.x, b.y, b.angle])];
+    const colours = [EFFECTOR_RGB, ...BLOCK_4.map((k) => COLOR_RGB[k.color])];
+    for (const i of [0, 2, 3, 4]) {
+      const [ri, ci] = kp.points[i]!;
+      const row = Math.floor(((env[ri]! - kp.rowRange[0]) / (kp.rowRange[1] - kp.rowRange[0])) * 64);
+      const col = Math.floor(((env[ci]! - kp.colRange[0]) / (kp.colRange[1] - kp.colRange[0])) * 64);
+      const o = (row * 64 + col) * 3;
+      expect([img[o], img[o + 1], img[o + 2]], `point ${i}`).toEqual([...colours[i]!]);
+    }
+  });
+});
 
 describe('vla generate', () => {
   it('writes a LeRobot v3 dataset; the same seed reproduces identical data', async () => {
