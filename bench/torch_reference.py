@@ -6,6 +6,7 @@ interleave in one run. Use Debian's /usr/bin/python3 with python3-torch, OPENBLA
 torch.set_num_threads(2) (set here) and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.
 
 Commands: {"cmd": "setup", "model": "block"|"pipeline"|"real", "config": {...}} -> {"ok": true, "params": n}
+          ("real": config["stages"] holds each stage's plugin and resolved config; see RealPipeline)
           {"cmd": "step", "model": ...} -> {"ms": x, "loss": y}
           {"cmd": "peak"} -> {"gflops": p}   (numpy/OpenBLAS fp32 matmul, 2048^3, best of 5)
           {"cmd": "info"} -> versions and threads
@@ -143,20 +144,52 @@ class Pipeline(nn.Module):
 class RealPipeline(nn.Module):
     """The default `vla demo` pipeline: vit + bert + state-mlp + cross-attention (with the state
     token) + gru, built from the torch peers of the stage packages (bench/encoders_torch.py,
-    bench/stages_torch.py). Loss as the trainer's: MSE(actions) + 0.1 * BCE(done)."""
+    bench/stages_torch.py). Loss as the trainer's: MSE(actions) + 0.1 * BCE(done).
+
+    c["stages"] (from bench/train.mjs) holds each stage's plugin id and resolved config, keyed by
+    kind (vision, language, state, fusion, decoder), so the peer follows the pipeline vlakit
+    built, keypoint vit included; without it the sizes below are the old demo's."""
+
+    PLUGINS = {"vision": "vit", "language": "bert", "state": "state-mlp", "fusion": "cross-attention", "decoder": "gru"}
 
     def __init__(self, c):
         super().__init__()
         import stages_torch as st  # bench/stages_torch.py (import-safe)
 
-        self.vit = Vit(d=64, depth=2, heads=4, mlp=128, p=8, size=c["imageSize"])
-        self.bert = Bert(vocab=140, d=64, depth=2, heads=4, mlp=256, length=c["textLength"])
-        self.state = st.Mlp(2, [64], 64)
-        self.fusion = st.CrossAttention(dim=64, heads=4, ffn=128, state=True)
-        self.decoder = st.GruDecoder(fused=64, hidden=128, chunk=c["chunk"], query=32, actions=c["actionDim"])
+        stages = c.get("stages") or {}
+        for kind, s in stages.items():
+            if s["plugin"] != self.PLUGINS.get(kind):
+                raise ValueError(f"no torch peer for the {kind} stage's plugin {s['plugin']!r}")
+        v = stages.get("vision", {}).get("config", {})
+        lang = stages.get("language", {}).get("config", {})
+        state = stages.get("state", {}).get("config", {})
+        fusion = stages.get("fusion", {}).get("config", {})
+        dec = stages.get("decoder", {}).get("config", {})
+        # options the torch peers do not mirror: stop rather than time another architecture
+        fixed = [("language", lang, "typeVocabSize", 1), ("state", state, "activation", "gelu"),
+                 ("fusion", fusion, "query", "language"), ("fusion", fusion, "activation", "gelu"),
+                 ("decoder", dec, "stepInput", "both")]
+        fixed += [("fusion", fusion, k, st.WIDTH) for k in ("visionDim", "languageDim", "stateDim")]
+        for kind, cfg, key, want in fixed:
+            if cfg.get(key, want) != want:
+                raise ValueError(f"the torch peer of the {kind} stage only has {key} {want!r}, not {cfg[key]!r}")
+        self.vit = Vit(d=v.get("dim", 64), depth=v.get("depth", 2), heads=v.get("heads", 4), mlp=v.get("mlpDim", 128),
+                       p=v.get("patchSize", 8), size=v.get("imageSize", c["imageSize"]),
+                       keypoints=v.get("keypoints", 0), keypoint_stride=v.get("keypointStride", 1),
+                       keypoint_hidden=v.get("keypointHidden", 16), keypoint_frequencies=v.get("keypointFrequencies", 4),
+                       patch_tokens=v.get("patchTokens", True))
+        self.bert = Bert(vocab=lang.get("vocabSize", 140), d=lang.get("dim", 64), depth=lang.get("depth", 2),
+                         heads=lang.get("heads", 4), mlp=lang.get("mlpDim", 256),
+                         length=lang.get("maxPositions", c["textLength"]))
+        self.state = st.Mlp(state.get("stateDim", 2), state.get("hidden", [64]), state.get("dim", 64))
+        self.fusion = st.CrossAttention(dim=fusion.get("dim", 64), heads=fusion.get("heads", 4),
+                                        ffn=fusion.get("ffnDim", 128), state=True)
+        self.decoder = st.GruDecoder(fused=dec.get("fusedDim", 64), hidden=dec.get("hidden", 128),
+                                     chunk=dec.get("chunk", c["chunk"]), query=dec.get("queryDim", 32),
+                                     actions=dec.get("actionDim", c["actionDim"]))
 
     def loss(self, batch):
-        vision = self.vit(batch["image"])  # (B, N+1, D)
+        vision = self.vit(batch["image"])  # (B, T, D): T = N+1, N+1+K or 1+K
         language = self.bert(batch["ids"], batch["mask"])  # (B, L, D)
         state = self.state(batch["state"])[0][:, None]  # (B, 1, D)
         fused, _ = self.fusion(vision, language, batch["mask"], state)  # (B, D)

@@ -9,9 +9,11 @@
 // in the same run (numpy/OpenBLAS matmul on all cores). `--json`: the last line is
 // {"pipeline": {"vlakit_ms", "torch_ms", "ratio", ...}, "block": {...}, "peak_gflops": p}.
 // The pipeline is the default `vla demo` pipeline built from the stage packages (torch peer: the
-// stage packages' torch mirrors); without those packages, or with --stand-in, a stand-in built from
-// plain tfjs ops with the same shapes (ViT 64x64 patch 8 dim 64 depth 2 + small BERT +
-// cross-attention + GRU chunk 8), the same in torch.
+// stage packages' torch mirrors, built from the stages' resolved configs sent with `setup`, so a
+// keypoint vit is mirrored too; the log and the JSON's `vision` say which vision stage ran);
+// without those packages, or with --stand-in, a stand-in built from plain tfjs ops with the old
+// demo's patch shapes (ViT 64x64 patch 8 dim 64 depth 2 + small BERT + cross-attention + GRU
+// chunk 8), the same in torch.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -73,9 +75,19 @@ const DEFAULT_PIPELINE = {
   stages: {
     vision: {
       plugin: 'vit',
-      options: { imageSize: 64, patchSize: 8, dim: 64, depth: 2, heads: 4, mlpDim: 128 },
+      options: {
+        imageSize: 64,
+        patchSize: 8,
+        dim: 64,
+        depth: 2,
+        heads: 4,
+        mlpDim: 128,
+        keypoints: 5,
+        keypointStride: 2,
+        patchTokens: false,
+      },
     },
-    language: { plugin: 'bert', options: {} },
+    language: { plugin: 'bert', options: { dim: 64, depth: 1, heads: 4, mlpDim: 128 } },
     state: { plugin: 'state-mlp', options: { dim: 64 } },
     fusion: { plugin: 'cross-attention', options: { dim: 64, heads: 4 } },
     decoder: { plugin: 'gru', options: { chunk: 8, hidden: 128 } },
@@ -300,7 +312,36 @@ async function buildRealPipeline(c) {
     return action.add(tf.losses.sigmoidCrossEntropy(targets.done, out.done).mul(0.1));
   };
   const params = [...pipeline.trainableVariables().values()].reduce((n, v) => n + v.size, 0);
-  return { loss, vars: [...pipeline.trainableVariables().values()], params, real: true };
+  // each stage's plugin and resolved config, keyed by kind: the torch peer is built from these
+  const kinds = {
+    VisionEncoder: 'vision',
+    LanguageEncoder: 'language',
+    StateEncoder: 'state',
+    Fusion: 'fusion',
+    ActionDecoder: 'decoder',
+  };
+  const stages = Object.fromEntries(
+    [...pipeline.stages.values()].map((s) => [
+      kinds[s.kind] ?? s.name,
+      { plugin: s.pluginId, config: s.config },
+    ]),
+  );
+  return { loss, vars: [...pipeline.trainableVariables().values()], params, real: true, stages };
+}
+
+/** The vision stage in words, for the log and the JSON (which vit the pipeline bench times). */
+function describeVision(stage) {
+  if (!stage) return 'vit (stand-in: 64 patches of 8x8)';
+  if (stage.plugin !== 'vit') return stage.plugin;
+  const v = stage.config;
+  const n = (v.imageSize / v.patchSize) ** 2;
+  const patches = `${n} patches of ${v.patchSize}x${v.patchSize}`;
+  const arch = `dim ${v.dim}, depth ${v.depth}, ${v.heads} heads, MLP ${v.mlpDim}`;
+  if (!(v.keypoints > 0)) return `vit ${v.imageSize}x${v.imageSize}, ${patches}, ${arch}`;
+  const s = v.keypointStride;
+  const kp = `${v.keypoints} keypoints (soft-argmax over ${s}x${s}-pixel cells, hidden ${v.keypointHidden}, ${v.keypointFrequencies} octaves)`;
+  const tokens = v.patchTokens ? `class + ${patches} + ${kp}` : `class + ${kp}, no patch tokens`;
+  return `vit ${v.imageSize}x${v.imageSize}, ${tokens}, ${arch}`;
 }
 
 /**
@@ -482,9 +523,11 @@ for (const name of modelNames) {
   const real = name === 'pipeline' && !args['stand-in'] ? await buildRealPipeline(c) : null;
   const model = name === 'block' ? buildBlock(c) : (real ?? buildPipeline(c));
   const which = real ? 'real' : name === 'pipeline' ? 'stand-in' : 'block';
+  const vision = name === 'pipeline' ? describeVision(real?.stages.vision) : undefined;
   log(
     `${name}: ${real ? `the default pipeline from the stage packages (${real.params} parameters)` : which}`,
   );
+  if (vision) log(`${name}: vision stage ${vision}`);
   const stepFlops = countMatmulFlops(() => model.loss()) * 3;
   const step = trainer(model, c);
   const vlakitParams = (model.vars ?? Object.values(tf.engine().registeredVariables)).reduce(
@@ -495,7 +538,7 @@ for (const name of modelNames) {
     const setup = await torch.ask({
       cmd: 'setup',
       model: which === 'stand-in' ? 'pipeline' : which,
-      config: c,
+      config: real ? { ...c, stages: real.stages } : c,
     });
     log(`${name}: parameters vlakit ${vlakitParams}, torch ${setup.params}`);
     if (setup.params !== vlakitParams) {
@@ -534,6 +577,7 @@ for (const name of modelNames) {
   const ratios = torch ? vl.map((v, i) => v / tl[i]) : [];
   results[name] = {
     model: which,
+    ...(vision ? { vision } : {}),
     vlakit_ms: +vms.toFixed(2),
     torch_ms: tms === null ? null : +tms.toFixed(2),
     ratio: torch ? +(vms / tms).toFixed(3) : null,
@@ -568,6 +612,7 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
+if (results.pipeline?.vision) console.log(`pipeline vision stage: ${results.pipeline.vision}`);
 const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 console.log(`vlakit process peak RSS: ${maxRssMb} MB`);
 if (json)
