@@ -60,11 +60,11 @@ export const DEMO_EXPERIMENT = {
   data: {
     source: 'tabletop',
     chunkLength: 8,
-    generate: { episodesPerFamily: 200, blocks: 4, imageSize: 64, seed: 0, maxSteps: 200 },
+    generate: { episodesPerFamily: 400, blocks: 4, imageSize: 64, seed: 0, maxSteps: 200 },
   },
   training: {
     steps: 100000,
-    timeBudgetSeconds: 500,
+    timeBudgetSeconds: 650,
     batchSize: 32,
     learningRate: 3e-3,
     optimizer: { type: 'adamw', weightDecay: 0.01 },

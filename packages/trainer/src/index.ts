@@ -32,6 +32,7 @@ export {
   pipelineImageSize,
 } from './evaluate-run.js';
 export { type KeypointTargets, keypointLoss, keypointTargets } from './keypoint-loss.js';
+export { keypointOverlay, writeKeypointOverlays } from './keypoint-overlay.js';
 export { fromDatasetBatch, lerobotTrainingData } from './lerobot-data.js';
 export { type PlotSeries, plotLines, type RgbImage } from './line-plot.js';
 export { bceWithLogits, maskedActionLoss } from './losses.js';

@@ -183,6 +183,14 @@ describe('training with keypoint supervision', () => {
     expect(lines[0]).toHaveProperty('keypoint_loss');
     expect(lines.at(-1)!['keypoint_error']).toBeLessThan(lines[0]!['keypoint_error']! * 0.5);
     expect(mean(lines.slice(-5))).toBeLessThan(mean(lines.slice(0, 5)) * 0.5);
+    expect(lines.filter((r) => 'val_action_loss' in r).map((r) => r['step'])).toEqual([30, 60]);
+    expect(lines.at(-1)!['val_keypoint_loss']).toBeGreaterThan(0);
+    // the report shows the keypoints on validation frames
+    expect(
+      readFileSync(join(dir, 'report', 'keypoints-vision-0.png'))
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
     // the total is action + 0.1 task + keypoint
     const l = lines.at(-1)!;
     expect(l['loss']).toBeCloseTo(l['action_loss']! + 0.1 * l['task_loss']! + l['keypoint_loss']!, 4);

@@ -28,6 +28,7 @@ import {
 import { clipByGlobalNorm } from './clip-gradients.js';
 import { type EvaluatePolicyFn, evalOptions, pipelineImageSize } from './evaluate-run.js';
 import { keypointLoss, keypointTargets } from './keypoint-loss.js';
+import { writeKeypointOverlays } from './keypoint-overlay.js';
 import { bceWithLogits, maskedActionLoss } from './losses.js';
 import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog, type MetricsRecord } from './metrics-log.js';
@@ -156,23 +157,33 @@ export function batchLoss(
   });
 }
 
-/** Mean validation loss over `batches` batches; the source is rewound afterwards. */
+/** Mean validation losses over `batches` batches (total and its parts); the source is rewound afterwards. */
 async function validationLoss(
   pipeline: Pipeline,
   source: BatchSource,
   config: TrainExperimentConfig,
   batches: number,
-): Promise<number> {
+): Promise<{ total: number; action: number; task: number; keypoint: number }> {
   const start = source.getState();
-  let sum = 0;
+  const sum = { total: 0, action: 0, task: 0, keypoint: 0 };
   for (let i = 0; i < batches; i++) {
     const batch = await source.next();
     const parts = batchLoss(pipeline, batch, config, undefined);
-    sum += (await parts.total.data())[0]!;
-    tf.dispose([parts.total, parts.action, parts.task, parts.keypoint, parts.keypointError]);
+    const values = tf.tidy(() => tf.stack([parts.total, parts.action, parts.task, parts.keypoint])); // (4)
+    const [total, action, task, keypoint] = (await values.data()) as Float32Array;
+    sum.total += total!;
+    sum.action += action!;
+    sum.task += task!;
+    sum.keypoint += keypoint!;
+    tf.dispose([values, parts.total, parts.action, parts.task, parts.keypoint, parts.keypointError]);
   }
   source.setState(start);
-  return sum / batches;
+  return {
+    total: sum.total / batches,
+    action: sum.action / batches,
+    task: sum.task / batches,
+    keypoint: sum.keypoint / batches,
+  };
 }
 
 /** Loads pretrained weights into stages whose spec names a folder. */
@@ -443,8 +454,12 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
       }
       const final = step === totalSteps;
       if (data.validation && ((training.validateEvery > 0 && step % training.validateEvery === 0) || final)) {
-        lastVal = await validationLoss(pipeline, data.validation, config, training.validationBatches);
-        record['val_loss'] = lastVal;
+        const val = await validationLoss(pipeline, data.validation, config, training.validationBatches);
+        lastVal = val.total;
+        record['val_loss'] = val.total;
+        record['val_action_loss'] = val.action;
+        record['val_task_loss'] = val.task;
+        if (training.keypointLoss) record['val_keypoint_loss'] = val.keypoint;
       }
       const evalDue =
         (config.eval.every > 0 && step % config.eval.every === 0) || (final && config.eval.atEnd);
@@ -488,7 +503,9 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
       writeLossCurve(runDir);
       const source = data.validation ?? data.train;
       const at = source.getState();
-      writeAttentionMaps(pipeline, await source.next(), runDir);
+      const sample = await source.next();
+      writeAttentionMaps(pipeline, sample, runDir);
+      writeKeypointOverlays(pipeline, sample, runDir);
       source.setState(at);
     }
     const finalBest = best as CheckpointState['best'];
