@@ -1,13 +1,15 @@
 /**
  * The experiment `vla demo` trains: ViT + BERT + cross-attention + GRU (+ state MLP) on 64x64
- * tabletop frames, sized to fit 15 minutes on 2 CPU cores including data generation (1000
+ * tabletop frames, sized to fit 15 minutes on 2 CPU cores including data generation (2000
  * scripted-expert episodes, cached), training and evaluation (tfjs and ONNX, 50 episodes per
- * family). Training runs for `timeBudgetSeconds` with the warmup-cosine schedule sized to the
- * steps that fit (measured at the start, re-sized at the end of the warmup); chunks of 8 actions
- * are predicted and only the first is executed before the policy is asked again (executeSteps 1:
- * measured against 4 at a time, it lifted a state-based policy at this sample budget from 53.6 % to
- * 71.2 %; docs/benchmarks-trainer.md). With 300 episodes the model overfitted (validation loss
- * rising from step ~400 while training loss fell), hence 200 episodes per family.
+ * family). The ViT reads the scene as 5 keypoints (effector and blocks; no patch tokens),
+ * supervised with the recorded environment state (TABLETOP_KEYPOINTS): the patch ViT did not
+ * learn to find the blocks in this budget (docs/decisions.md). Training runs for
+ * `timeBudgetSeconds` with the warmup-cosine schedule sized to the steps that fit (measured at
+ * the start, re-sized at the end of the warmup); chunks of 8 actions are predicted and only the
+ * first is executed before the policy is asked again (executeSteps 1: measured against 4 at a
+ * time, it lifted a state-based policy at this sample budget from 53.6 % to 71.2 %;
+ * docs/benchmarks-trainer.md).
  */
 /**
  * Keypoint supervision on the tabletop (BLOCK_4): keypoint 0 is the effector, 1-4 the blocks in

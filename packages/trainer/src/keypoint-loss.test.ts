@@ -101,6 +101,8 @@ describe('keypoint targets', () => {
     const moved = keypointLoss(atTarget, off, t, 0.1);
     expect(moved.error.dataSync()[0]).toBeCloseTo(1.5, 4);
     expect(moved.loss.dataSync()[0]).toBeCloseTo(0.25, 4);
+    expect(moved.squaredDistance.dataSync()[0]).toBeCloseTo(2.5, 4);
+    expect(moved.kl.dataSync()[0]).toBeCloseTo(0, 4);
     // 3 keypoints, the first 2 supervised, flat maps
     const flat = keypointLoss(tf.zeros([1, 3, 8, 6]), tf.zeros([1, 3, 2]), t, 0);
     expect(flat.loss.dataSync()[0]).toBeGreaterThan(1);

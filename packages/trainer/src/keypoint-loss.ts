@@ -106,6 +106,10 @@ export function keypointTargets(
 export interface KeypointLossParts {
   /** KL + positionWeight x squared distance (cells). */
   readonly loss: tf.Scalar;
+  /** The KL term alone. */
+  readonly kl: tf.Scalar;
+  /** Mean squared distance between predicted and true positions, in cells^2 (unweighted). */
+  readonly squaredDistance: tf.Scalar;
   /** Mean distance between predicted and true positions, in score-map cells. */
   readonly error: tf.Scalar;
 }
@@ -144,8 +148,9 @@ export function keypointLoss(
       tf.tensor1d([w / 2, h / 2]),
     ); // (B, J, 2)
     const squared = tf.sum(tf.square(cells), 2); // (B, J)
-    const loss = tf.add(kl, tf.mul(tf.mean(squared), positionWeight)) as tf.Scalar;
+    const squaredDistance = tf.mean(squared) as tf.Scalar;
+    const loss = tf.add(kl, tf.mul(squaredDistance, positionWeight)) as tf.Scalar;
     const error = tf.mean(tf.sqrt(tf.add(squared, 1e-12))) as tf.Scalar;
-    return { loss, error };
+    return { loss, kl: kl as tf.Scalar, squaredDistance, error };
   });
 }

@@ -1,0 +1,93 @@
+"""How much does reading the instruction cost a behaviour-cloned policy? (offline, held-out MSE)
+
+An MLP (bench/imitation_policy.py's 3 x 512) is trained on the expert's 8-step action chunks from
+the true positions plus either the parsed task or the instruction's words, on the demonstrations
+`node bench/imitation.mjs --dump DIR` writes (rows.f32, instructions.json):
+
+  parsed     imitation_policy.py's 'positions' features: positions, block - effector, and the
+             parsed task (block, family, target one-hots, goal point)
+  words      positions, block - effector, and the instruction as one-hot words per slot (12 slots)
+  words-raw  positions and the words only
+
+  /usr/bin/python3 bench/language_probe.py DIR --features words [--steps 3000] [--batch 32]
+
+Prints the held-out MSE (normalised actions, every 10th episode held out) every 1000 steps, then
+one JSON line {"features", "steps", "val_mse"}.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from imitation_policy import COLUMNS, features  # noqa: E402
+
+SLOTS = 12
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('dir')
+    p.add_argument('--features', choices=['parsed', 'words', 'words-raw'], required=True)
+    p.add_argument('--steps', type=int, default=3000)
+    p.add_argument('--batch', type=int, default=32)
+    p.add_argument('--seed', type=int, default=0)
+    args = p.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    rows = np.fromfile(os.path.join(args.dir, 'rows.f32'), dtype=np.float32).reshape(-1, COLUMNS)
+    with open(os.path.join(args.dir, 'instructions.json')) as f:
+        instructions = json.load(f)
+    n, chunk = len(rows), 8
+    episode = rows[:, 0].astype(int)
+    actions = rows[:, 17:19]
+    index = np.minimum(np.arange(n)[:, None] + np.arange(chunk)[None], n - 1)  # (n, H)
+    same = episode[index] == episode[:, None]
+    chunks = np.where(same[..., None], actions[index], 0.0)  # (n, H, 2)
+    mean, std = actions.mean(0), actions.std(0)
+    y = ((chunks - mean) / std).reshape(n, -1).astype(np.float32)
+    vocab = sorted({w for s in instructions for w in s.split()})
+    words = np.zeros((len(instructions), SLOTS, len(vocab)), np.float32)  # (episodes, slots, V)
+    for e, s in enumerate(instructions):
+        for i, w in enumerate(s.split()[:SLOTS]):
+            words[e, i, vocab.index(w)] = 1
+    words = words.reshape(len(instructions), -1)[episode]  # (n, slots * V)
+    effector = rows[:, 7:9]
+    blocks = rows[:, 9:17]
+    to_blocks = (blocks.reshape(n, 4, 2) - effector[:, None]).reshape(n, -1)
+    if args.features == 'parsed':
+        x = features(rows, 'positions')
+    elif args.features == 'words':
+        x = np.concatenate([effector * 10, blocks * 10, to_blocks * 10, words], 1).astype(np.float32)
+    else:
+        x = np.concatenate([effector * 10, blocks * 10, words], 1).astype(np.float32)
+    val = episode % 10 == 0
+    xt, yt = torch.tensor(x[~val]), torch.tensor(y[~val])
+    xv, yv = torch.tensor(x[val]), torch.tensor(y[val])
+    model = nn.Sequential(
+        nn.Linear(x.shape[1], 512), nn.GELU(), nn.Linear(512, 512), nn.GELU(),
+        nn.Linear(512, 512), nn.GELU(), nn.Linear(512, chunk * 2))
+    opt = torch.optim.AdamW(model.parameters(), 1e-3)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps)
+    g = torch.Generator().manual_seed(args.seed)
+    val_mse = float('nan')
+    for step in range(1, args.steps + 1):
+        b = torch.randint(0, len(xt), (args.batch,), generator=g)
+        loss = ((model(xt[b]) - yt[b]) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        schedule.step()
+        if step % 1000 == 0 or step == args.steps:
+            with torch.no_grad():
+                val_mse = float(((model(xv) - yv) ** 2).mean())
+            print(f'{args.features} step {step}: held-out MSE {val_mse:.3f}', file=sys.stderr, flush=True)
+    print(json.dumps({'features': args.features, 'steps': args.steps, 'val_mse': round(val_mse, 4)}))
+
+
+if __name__ == '__main__':
+    main()
