@@ -9,7 +9,7 @@ import torch.nn as nn
 class KeypointReadout(nn.Module):
     """Peer of packages/encoder-vit/src/keypoint-readout.ts: cells of s x s pixels -> dense+ReLU ->
     dense (K score maps) -> softmax over the cells -> expected (u, v) at the cell centres ->
-    [u, v, then per octave f: sin(pi 2^f (u, v)), cos(pi 2^f (u, v))] -> dense + identity (B, K, D)."""
+    [u, v, sin(pi 2^f u)_f, sin(pi 2^f v)_f, cos(pi 2^f u)_f, cos(pi 2^f v)_f] -> dense + identity (B, K, D)."""
 
     def __init__(self, d, keypoints, stride=1, hidden=16, frequencies=4):
         super().__init__()
@@ -31,11 +31,12 @@ class KeypointReadout(nn.Module):
         u = (probs.sum(2) * centres(w)).sum(2, keepdim=True)  # (B, K, 1), along columns
         v = (probs.sum(3) * centres(h)).sum(2, keepdim=True)  # (B, K, 1), along rows
         positions = torch.cat([u, v], 2)  # (B, K, 2)
-        parts = [positions]
-        for f in range(self.f):
-            scaled = positions * (math.pi * 2**f)
-            parts += [torch.sin(scaled), torch.cos(scaled)]
-        return self.embed(torch.cat(parts, 2)) + self.identity  # (B, K, D)
+        if self.f == 0:
+            return self.embed(positions) + self.identity
+        octaves = math.pi * 2 ** torch.arange(self.f, dtype=image.dtype)  # (F)
+        scaled = torch.cat([u * octaves, v * octaves], 2)  # (B, K, 2F): u's octaves, then v's
+        features = torch.cat([positions, torch.sin(scaled), torch.cos(scaled)], 2)  # (B, K, 2 + 4F)
+        return self.embed(features) + self.identity  # (B, K, D)
 
 
 class Vit(nn.Module):
