@@ -71,7 +71,7 @@ export const DEMO_EXPERIMENT = {
     learningRate: 3e-3,
     optimizer: { type: 'adamw', weightDecay: 0.01 },
     schedule: { type: 'warmup-cosine', warmupSteps: 50, minLrFraction: 0.05 },
-    clipNorm: 1,
+    clipNorm: 20,
     lambdaAction: 1,
     lambdaTask: 0.1,
     validateEvery: 200,
