@@ -9,7 +9,8 @@
  * the start, re-sized at the end of the warmup); chunks of 8 actions are predicted and only the
  * first is executed before the policy is asked again (executeSteps 1: measured against 4 at a
  * time, it lifted a state-based policy at this sample budget from 53.6 % to 71.2 %;
- * docs/benchmarks-trainer.md).
+ * docs/benchmarks-trainer.md). Gradients are clipped at norm 20: at 1 (the trainer's default),
+ * clipping rescaled most steps and held the action loss at a plateau (docs/decisions.md).
  */
 /**
  * Keypoint supervision on the tabletop (BLOCK_4): keypoint 0 is the effector, 1-4 the blocks in
