@@ -52,35 +52,57 @@ def features(rows, kind):
     ], 1).astype(np.float32)
 
 
-def train(args):
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    rows = np.fromfile(args.rows, dtype=np.float32).reshape(-1, COLUMNS)
-    n, chunk = len(rows), args.chunk
+def action_chunks(rows, chunk):
+    """(n, H*2) normalised action chunks per row (zero past the episode's end), action mean, std."""
+    n = len(rows)
     episode = rows[:, 0].astype(int)
     actions = rows[:, 17:19]
     index = np.minimum(np.arange(n)[:, None] + np.arange(chunk)[None], n - 1)  # (n, H)
     same = episode[index] == episode[:, None]  # (n, H): False past the episode's end
     chunks = np.where(same[..., None], actions[index], 0.0)  # (n, H, 2), zero-padded
     mean, std = actions.mean(0), actions.std(0)
-    y = ((chunks - mean) / std).reshape(n, -1).astype(np.float32)  # (n, H*2)
-    x = features(rows, args.features)  # (n, F)
+    return ((chunks - mean) / std).reshape(n, -1).astype(np.float32), mean, std
+
+
+def policy_mlp(inputs, outputs):
+    """The 3 x 512 GELU MLP the privileged policies use."""
+    return nn.Sequential(
+        nn.Linear(inputs, 512), nn.GELU(), nn.Linear(512, 512), nn.GELU(),
+        nn.Linear(512, 512), nn.GELU(), nn.Linear(512, outputs))
+
+
+def fit(x, y, episode, chunk, steps, batch, seed, every=0, report=None):
+    """Trains policy_mlp on (x, y) with every 10th episode held out: AdamW 1e-3, cosine to 0.
+    Calls report(step, held-out MSE) every `every` steps; returns the model and (x, y) held out."""
     val = episode % 10 == 0
     xt, yt = torch.tensor(x[~val]), torch.tensor(y[~val])
     xv, yv = torch.tensor(x[val]), torch.tensor(y[val])
-    model = nn.Sequential(
-        nn.Linear(x.shape[1], 512), nn.GELU(), nn.Linear(512, 512), nn.GELU(),
-        nn.Linear(512, 512), nn.GELU(), nn.Linear(512, chunk * 2))
+    model = policy_mlp(x.shape[1], chunk * 2)
     opt = torch.optim.AdamW(model.parameters(), 1e-3)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps)
-    g = torch.Generator().manual_seed(args.seed)
-    for _ in range(args.steps):
-        b = torch.randint(0, len(xt), (args.batch,), generator=g)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+    g = torch.Generator().manual_seed(seed)
+    for step in range(1, steps + 1):
+        b = torch.randint(0, len(xt), (batch,), generator=g)
         loss = ((model(xt[b]) - yt[b]) ** 2).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
         schedule.step()
+        if report is not None and (step % every == 0 or step == steps):
+            with torch.no_grad():
+                report(step, float(((model(xv) - yv) ** 2).mean()))
+    return model, (xv, yv)
+
+
+def train(args):
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rows = np.fromfile(args.rows, dtype=np.float32).reshape(-1, COLUMNS)
+    n, chunk = len(rows), args.chunk
+    episode = rows[:, 0].astype(int)
+    y, mean, std = action_chunks(rows, chunk)  # (n, H*2)
+    x = features(rows, args.features)  # (n, F)
+    model, (xv, yv) = fit(x, y, episode, chunk, args.steps, args.batch, args.seed)
     with torch.no_grad():
         err = ((model(xv) - yv) ** 2).reshape(-1, chunk, 2).mean((0, 2))  # (H)
     torch.save({'model': model, 'mean': mean, 'std': std, 'chunk': chunk, 'features': args.features}, args.out)

@@ -21,10 +21,9 @@ import sys
 
 import numpy as np
 import torch
-from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from imitation_policy import COLUMNS, features  # noqa: E402
+from imitation_policy import COLUMNS, action_chunks, features, fit  # noqa: E402
 
 SLOTS = 12
 
@@ -38,18 +37,13 @@ def main():
     p.add_argument('--seed', type=int, default=0)
     args = p.parse_args()
     torch.set_num_threads(1)
-    torch.manual_seed(args.seed)
+    torch.manual_seed(args.seed)  # the MLP's initial weights
     rows = np.fromfile(os.path.join(args.dir, 'rows.f32'), dtype=np.float32).reshape(-1, COLUMNS)
     with open(os.path.join(args.dir, 'instructions.json')) as f:
         instructions = json.load(f)
     n, chunk = len(rows), 8
     episode = rows[:, 0].astype(int)
-    actions = rows[:, 17:19]
-    index = np.minimum(np.arange(n)[:, None] + np.arange(chunk)[None], n - 1)  # (n, H)
-    same = episode[index] == episode[:, None]
-    chunks = np.where(same[..., None], actions[index], 0.0)  # (n, H, 2)
-    mean, std = actions.mean(0), actions.std(0)
-    y = ((chunks - mean) / std).reshape(n, -1).astype(np.float32)
+    y, _, _ = action_chunks(rows, chunk)  # (n, H*2)
     vocab = sorted({w for s in instructions for w in s.split()})
     words = np.zeros((len(instructions), SLOTS, len(vocab)), np.float32)  # (episodes, slots, V)
     for e, s in enumerate(instructions):
@@ -65,27 +59,14 @@ def main():
         x = np.concatenate([effector * 10, blocks * 10, to_blocks * 10, words], 1).astype(np.float32)
     else:
         x = np.concatenate([effector * 10, blocks * 10, words], 1).astype(np.float32)
-    val = episode % 10 == 0
-    xt, yt = torch.tensor(x[~val]), torch.tensor(y[~val])
-    xv, yv = torch.tensor(x[val]), torch.tensor(y[val])
-    model = nn.Sequential(
-        nn.Linear(x.shape[1], 512), nn.GELU(), nn.Linear(512, 512), nn.GELU(),
-        nn.Linear(512, 512), nn.GELU(), nn.Linear(512, chunk * 2))
-    opt = torch.optim.AdamW(model.parameters(), 1e-3)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps)
-    g = torch.Generator().manual_seed(args.seed)
-    val_mse = float('nan')
-    for step in range(1, args.steps + 1):
-        b = torch.randint(0, len(xt), (args.batch,), generator=g)
-        loss = ((model(xt[b]) - yt[b]) ** 2).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        schedule.step()
-        if step % 1000 == 0 or step == args.steps:
-            with torch.no_grad():
-                val_mse = float(((model(xv) - yv) ** 2).mean())
-            print(f'{args.features} step {step}: held-out MSE {val_mse:.3f}', file=sys.stderr, flush=True)
+    held_out = []
+
+    def report(step, mse):
+        held_out.append(mse)
+        print(f'{args.features} step {step}: held-out MSE {mse:.3f}', file=sys.stderr, flush=True)
+
+    fit(x, y, episode, chunk, args.steps, args.batch, args.seed, every=1000, report=report)
+    val_mse = held_out[-1]
     print(json.dumps({'features': args.features, 'steps': args.steps, 'val_mse': round(val_mse, 4)}))
 
 

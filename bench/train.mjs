@@ -69,30 +69,9 @@ const backendName = args.backend;
 
 // ---------------------------------------------------------------------------------------------
 // configs (the torch reference receives the same objects)
-// The default pipeline of `vla demo` (packages/trainer's DEMO_EXPERIMENT): used as "pipeline" when
-// the stage packages are built; otherwise "pipeline" is the plain-tfjs stand-in below.
-const DEFAULT_PIPELINE = {
-  stages: {
-    vision: {
-      plugin: 'vit',
-      options: {
-        imageSize: 64,
-        patchSize: 8,
-        dim: 64,
-        depth: 2,
-        heads: 4,
-        mlpDim: 128,
-        keypoints: 5,
-        keypointStride: 2,
-        patchTokens: false,
-      },
-    },
-    language: { plugin: 'bert', options: { dim: 64, depth: 1, heads: 4, mlpDim: 128 } },
-    state: { plugin: 'state-mlp', options: { dim: 64 } },
-    fusion: { plugin: 'cross-attention', options: { dim: 64, heads: 4 } },
-    decoder: { plugin: 'gru', options: { chunk: 8, hidden: 128 } },
-  },
-};
+// The default pipeline of `vla demo` is packages/trainer's DEMO_EXPERIMENT.pipeline: used as
+// "pipeline" when the trainer and stage packages are built; otherwise "pipeline" is the plain-tfjs
+// stand-in below.
 const STAGE_PACKAGES = ['encoder-vit', 'encoder-bert', 'encoder-state', 'fusion-attention', 'decoder-gru'];
 
 const CONFIGS = {
@@ -267,18 +246,14 @@ function buildPipeline(c) {
  */
 async function buildRealPipeline(c) {
   const dist = (name) => join(root, 'packages', name, 'dist', 'index.js');
-  if (![...STAGE_PACKAGES, 'core'].every((n) => existsSync(dist(n)))) return null;
+  if (![...STAGE_PACKAGES, 'core', 'trainer'].every((n) => existsSync(dist(n)))) return null;
   await import('reflect-metadata');
   const core = await import(pathToFileURL(dist('core')).href);
   const modules = await Promise.all(STAGE_PACKAGES.map((n) => import(pathToFileURL(dist(n)).href)));
   const container = core.createVlakitContainer({ logger: core.memoryLogger() });
   container.load(...modules.map((m) => m.containerModule));
-  // The trainer's own definition when it is built (so the bench follows it), else the copy above.
-  let spec = DEFAULT_PIPELINE;
-  if (existsSync(dist('trainer'))) {
-    const trainer = await import(pathToFileURL(dist('trainer')).href).catch(() => ({}));
-    if (trainer.DEMO_EXPERIMENT?.pipeline) spec = trainer.DEMO_EXPERIMENT.pipeline;
-  }
+  // the trainer's own definition, so the bench follows the demo
+  const spec = (await import(pathToFileURL(dist('trainer')).href)).DEMO_EXPERIMENT.pipeline;
   const pipeline = core.buildPipeline(spec, core.StageRegistry.fromContainer(container), { seed: 0 });
   const b = c.batch;
   const lengths = Array.from({ length: b }, (_, i) => 4 + ((i * 7) % (c.textLength - 3)));

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type Pipeline, writeFileAtomic } from '@vlakit/core';
-import { pipelineFeeds } from './batch-policy.js';
 import type { TrainingBatch } from './batch-source.js';
+import { inspectFirstSamples } from './inspect-batch.js';
 import type { RgbImage } from './line-plot.js';
 import { encodePng } from './run-report.js';
 
@@ -58,16 +58,9 @@ export function writeAttentionMaps(
   if (typeof tokens !== 'number') return [];
   const maps: Array<{ name: string }> = [];
   const result = tf.tidy(() => {
-    const images = tf.tensor4d(batch.images.subarray(0, n * frame), [n, h, w, 3]); // (n, H, W, 3)
-    const states = tf.tensor2d(batch.states.subarray(0, n * batch.stateDim), [n, batch.stateDim]); // (n, S)
-    const { inspections } = pipeline.run(
-      pipelineFeeds(pipeline, images, batch.instructions.slice(0, n), states),
-      {
-        inspect: true,
-      },
-    );
+    const inspections = inspectFirstSamples(pipeline, batch, n);
     const out: tf.Tensor[] = [];
-    for (const [stage, ports] of Object.entries(inspections ?? {}))
+    for (const [stage, ports] of Object.entries(inspections))
       for (const [port, t] of Object.entries(ports)) {
         const last = t.shape[t.shape.length - 1]!;
         // keys are the vision tokens, maybe plus one state key at the end; the vision tokens are

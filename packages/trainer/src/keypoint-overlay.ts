@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type Pipeline, writeFileAtomic } from '@vlakit/core';
-import { pipelineFeeds } from './batch-policy.js';
 import type { TrainingBatch } from './batch-source.js';
+import { inspectFirstSamples } from './inspect-batch.js';
 import type { RgbImage } from './line-plot.js';
 import { encodePng } from './run-report.js';
 
@@ -63,19 +63,12 @@ export function writeKeypointOverlays(
   const n = Math.min(count, batch.size);
   const { imageHeight: h, imageWidth: w } = batch;
   const frame = h * w * 3;
-  const found = tf.tidy(() => {
-    const images = tf.tensor4d(batch.images.subarray(0, n * frame), [n, h, w, 3]); // (n, H, W, 3)
-    const states = tf.tensor2d(batch.states.subarray(0, n * batch.stateDim), [n, batch.stateDim]); // (n, S)
-    const { inspections } = pipeline.run(
-      pipelineFeeds(pipeline, images, batch.instructions.slice(0, n), states),
-      {
-        inspect: true,
-      },
-    );
-    return Object.entries(inspections ?? {})
-      .filter(([, ports]) => ports['keypoints']?.rank === 3)
-      .map(([stage, ports]) => ({ stage, positions: tf.keep(ports['keypoints']!) })); // (n, K, 2)
-  });
+  const found = tf.tidy(
+    () =>
+      Object.entries(inspectFirstSamples(pipeline, batch, n))
+        .filter(([, ports]) => ports['keypoints']?.rank === 3)
+        .map(([stage, ports]) => ({ stage, positions: tf.keep(ports['keypoints']!) })), // (n, K, 2)
+  );
   const files: string[] = [];
   for (const { stage, positions } of found) {
     const values = positions.dataSync() as Float32Array;
