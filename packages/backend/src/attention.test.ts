@@ -8,20 +8,9 @@ import {
   unregisterAttentionKernels,
 } from './attention.js';
 import { initBackend } from './init-backend.js';
-import { loadNativeBlas } from './native-blas.js';
-import { nativeFused } from './native-fused.js';
+import { maxDiff, recordKernels, testNative, values } from './test-kernels.js';
 
-const status = loadNativeBlas();
-const native = nativeFused(status.loaded ? status.blas : undefined);
-
-/** Deterministic values in [-amp, amp]. */
-function values(shape: number[], seed: number, amp = 1): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(
-    Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + seed) * amp),
-    shape,
-  );
-}
+const native = testNative();
 
 /** A key mask (B, Lk) with `valid[b]` leading ones per row (0 valid keys: a fully masked row). */
 function keyMask(valid: number[], lk: number): tf.Tensor {
@@ -58,13 +47,6 @@ function valueAndGrads(
   });
 }
 
-const maxDiff = (a: Float32Array[], b: Float32Array[]) =>
-  Math.max(
-    ...a.map((row, i) =>
-      Math.max(...Array.from(row, (x, j) => Math.abs(x - b[i]![j]!) / (1 + Math.abs(b[i]![j]!)))),
-    ),
-  );
-
 afterAll(async () => {
   unregisterAttentionKernels();
   await initBackend('cpu');
@@ -91,20 +73,14 @@ describe.each([
       const mask = valid === undefined ? undefined : keyMask([...valid], lk);
       const composed = valueAndGrads(scaledDotProductAttentionComposed, q, k, v, heads, mask);
       registerAttentionKernels({ native: loops === 'native' ? native : undefined });
-      const calls: string[] = [];
-      const run = tf.engine().runKernel.bind(tf.engine());
-      tf.engine().runKernel = ((name: string, ...rest: unknown[]) => {
-        calls.push(name);
-        return (run as (...a: unknown[]) => unknown)(name, ...rest);
-      }) as typeof run;
       const before = tf.memory().numTensors;
-      let fused: Float32Array[];
+      let recorded: { result: Float32Array[]; calls: string[] };
       try {
-        fused = valueAndGrads(scaledDotProductAttention, q, k, v, heads, mask);
+        recorded = recordKernels(() => valueAndGrads(scaledDotProductAttention, q, k, v, heads, mask));
       } finally {
-        tf.engine().runKernel = run;
         unregisterAttentionKernels();
       }
+      const { result: fused, calls } = recorded;
       expect(tf.memory().numTensors).toBe(before);
       expect(calls).toContain(FUSED_KERNELS.attention);
       expect(calls).toContain(FUSED_KERNELS.attentionGrad);

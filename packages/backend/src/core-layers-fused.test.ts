@@ -3,17 +3,10 @@ import { FUSED_KERNELS, geluErf, geluErfComposed, layerNorm, layerNormComposed }
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerFusedKernels, unregisterFusedKernels } from './fused-ops.js';
 import { initBackend } from './init-backend.js';
-import { loadNativeBlas } from './native-blas.js';
-import { nativeFused } from './native-fused.js';
+import { maxDiff, recordKernels, values as sineValues, testNative } from './test-kernels.js';
 
 /** Deterministic values in [-amp, amp] (GELU cases reach past erf's +-4 clamp). */
-function values(shape: number[], seed: number, amp = 3): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(
-    Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + seed) * amp),
-    shape,
-  );
-}
+const values = (shape: number[], seed: number, amp = 3): tf.Tensor => sineValues(shape, seed, amp);
 
 /** Value and the gradients of sum(f(...) * w) for a fixed weighting w, as flat arrays. */
 function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): Float32Array[] {
@@ -30,16 +23,7 @@ function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]
   });
 }
 
-/** Largest |a - b| / (1 + |b|) over all outputs: absolute for small values, relative for sums. */
-const maxDiff = (a: Float32Array[], b: Float32Array[]) =>
-  Math.max(
-    ...a.map((row, i) =>
-      Math.max(...Array.from(row, (v, j) => Math.abs(v - b[i]![j]!) / (1 + Math.abs(b[i]![j]!)))),
-    ),
-  );
-
-const status = loadNativeBlas();
-const native = nativeFused(status.loaded ? status.blas : undefined);
+const native = testNative();
 
 /**
  * Runs `f` with the fused kernels registered (the addon's C loops when `useNative`, else the
@@ -47,19 +31,8 @@ const native = nativeFused(status.loaded ? status.blas : undefined);
  */
 function fusedAndComposed(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], useNative = false) {
   registerFusedKernels({ native: useNative ? native : undefined });
-  const calls: string[] = [];
-  const run = tf.engine().runKernel.bind(tf.engine());
   // record which kernels ran, to prove the fused path was taken
-  tf.engine().runKernel = ((name: string, ...rest: unknown[]) => {
-    calls.push(name);
-    return (run as (...a: unknown[]) => unknown)(name, ...rest);
-  }) as typeof run;
-  let fused: Float32Array[];
-  try {
-    fused = valueAndGrads(f, inputs);
-  } finally {
-    tf.engine().runKernel = run;
-  }
+  const { result: fused, calls } = recordKernels(() => valueAndGrads(f, inputs));
   unregisterFusedKernels();
   const composed = valueAndGrads(f, inputs);
   registerFusedKernels();

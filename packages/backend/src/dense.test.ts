@@ -3,31 +3,9 @@ import { dense, denseComposed, FUSED_KERNELS } from '@vlakit/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { denseGradLoop, denseLoop, registerDenseKernels, unregisterDenseKernels } from './dense.js';
 import { initBackend } from './init-backend.js';
-import { loadNativeBlas } from './native-blas.js';
-import { nativeFused } from './native-fused.js';
+import { maxDiff, recordKernels, testNative, values } from './test-kernels.js';
 
-const status = loadNativeBlas();
-const native = nativeFused(status.loaded ? status.blas : undefined);
-
-/** Deterministic values in [-amp, amp]. */
-function values(shape: number[], seed: number, amp = 1): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(
-    Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + seed) * amp),
-    shape,
-  );
-}
-
-/** Largest |a - b| / (1 + |b|) over all arrays (a loop: the arrays can be large). */
-function maxDiff(a: Float32Array[], b: Float32Array[]): number {
-  let worst = 0;
-  a.forEach((row, i) => {
-    expect(row.length).toBe(b[i]!.length);
-    for (let j = 0; j < row.length; j++)
-      worst = Math.max(worst, Math.abs(row[j]! - b[i]![j]!) / (1 + Math.abs(b[i]![j]!)));
-  });
-  return worst;
-}
+const native = testNative();
 
 /** y and the gradients of sum(y * w) with respect to x, the kernel and (when given) the bias. */
 function valueAndGrads(f: typeof dense, inputs: tf.Tensor[]): Float32Array[] {
@@ -67,20 +45,14 @@ describe.each([
     const inputs = [values([...xShape], 1, 2), values([inDim, out], 2), ...(bias ? [values([out], 3)] : [])];
     const composed = valueAndGrads(denseComposed, inputs);
     registerDenseKernels({ native: loops === 'native' ? native : undefined });
-    const calls: string[] = [];
-    const run = tf.engine().runKernel.bind(tf.engine());
-    tf.engine().runKernel = ((name: string, ...rest: unknown[]) => {
-      calls.push(name);
-      return (run as (...a: unknown[]) => unknown)(name, ...rest);
-    }) as typeof run;
     const before = tf.memory().numTensors;
-    let fused: Float32Array[];
+    let recorded: { result: Float32Array[]; calls: string[] };
     try {
-      fused = valueAndGrads(dense, inputs);
+      recorded = recordKernels(() => valueAndGrads(dense, inputs));
     } finally {
-      tf.engine().runKernel = run;
       unregisterDenseKernels();
     }
+    const { result: fused, calls } = recorded;
     expect(tf.memory().numTensors).toBe(before);
     expect(calls).toContain(FUSED_KERNELS.dense);
     expect(calls).toContain(FUSED_KERNELS.denseGrad);

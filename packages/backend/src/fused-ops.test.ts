@@ -3,14 +3,9 @@ import { VlakitError } from '@vlakit/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gelu, layerNorm } from './fused-ops.js';
 import { initBackend } from './init-backend.js';
+import { values as sineValues } from './test-kernels.js';
 
-function values(shape: number[], seed: number): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(
-    Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + seed) * 2),
-    shape,
-  );
-}
+const values = (shape: number[], seed: number): tf.Tensor => sineValues(shape, seed, 2);
 
 /** Value and gradients of sum(f(...) * w) for a fixed weighting w (so every output matters). */
 function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): number[][] {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { JS_FUSED_LOOPS } from './fused-ops.js';
-import { loadNativeBlas } from './native-blas.js';
 import { nativeFused } from './native-fused.js';
+import { testNative } from './test-kernels.js';
 
-const status = loadNativeBlas();
-const native = nativeFused(status.loaded ? status.blas : undefined);
+const native = testNative();
 
 /** Deterministic values in about [-scale, scale], with a few far outside erf's clamp at 4. */
 function values(n: number, seed: number, scale = 3): Float32Array {
