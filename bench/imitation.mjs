@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm bench imitation [--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N] [--expert scripted|reactive] [--execute N | --ensemble M] [--action-noise M]
-//                       [--dump DIR]`
+//                       [--dagger R [--dagger-episodes N] [--dagger-steps S]] [--dump DIR]`
 // What behaviour cloning of the scripted expert can reach with perfect perception: an MLP that sees
 // the true world state (bench/imitation_policy.py, PyTorch) is trained on the expert's 8-step action
 // chunks (the same demonstrations `vla demo` trains on: BLOCK_4, 64x64 resets, generation seeds) and
@@ -15,6 +15,10 @@
 // --expert reactive: clone the memoryless ReactiveExpert instead of the ScriptedExpert (default).
 // --action-noise M: the executed action gets uniform noise of +-M metres per axis while the expert's
 // clean action is recorded (DART-style demonstrations that show recoveries); default 0.
+// --dagger R: R rounds of DAgger after the first fit: the policy drives --dagger-episodes fresh
+// generation resets per family (default 100, seeds past the demonstrations') for at most
+// --dagger-steps steps (default 120), the expert (--expert's class) labels every visited state, the
+// rows are appended and the model is trained again with the same budget.
 // --dump DIR: write the demonstrations (rows.f32, frames.u8 = 64x64 RGB frames, instructions.json)
 // to DIR and stop, for bench/pixel_policy_replica.py (a PyTorch replica of the demo pipeline).
 // `--json`: the last line is {"runs": [{"features", "steps", "batch", "samples", "val_mse",
@@ -44,8 +48,11 @@ const args = benchArgs(
     execute: { type: 'int', default: 4, max: 8 },
     ensemble: { type: 'number', default: undefined, min: 0 },
     dump: { type: 'string', default: undefined },
+    dagger: { type: 'int', default: 0, min: 0, max: 20 },
+    'dagger-episodes': { type: 'int', default: 100 },
+    'dagger-steps': { type: 'int', default: 120 },
   },
-  '[--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N] [--expert scripted|reactive] [--execute N | --ensemble M] [--action-noise M] [--dump DIR]',
+  '[--json] [--episodes-per-family N] [--runs LIST] [--eval-episodes N] [--expert scripted|reactive] [--execute N | --ensemble M] [--action-noise M] [--dagger R [--dagger-episodes N] [--dagger-steps S]] [--dump DIR]',
 );
 const fail = (message) => benchFail('imitation', message);
 const json = args.json;
@@ -195,6 +202,58 @@ async function evaluate(modelPath) {
   return { pc_success: pct(episodes), families };
 }
 
+/**
+ * DAgger: the policy drives `perFamilyRollouts` fresh generation resets per family (seeds past the
+ * demonstrations'), and the expert labels every state it visits; returns the new rows.
+ */
+async function daggerRows(modelPath, round, firstEpisode) {
+  const n = args['dagger-episodes'];
+  const child = runPython(['serve', modelPath], { stdin: true });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const episodes = [];
+  sim.FAMILIES.forEach((family, f) => {
+    for (let i = 0; i < n; i++) {
+      const index = perFamily + round * n + i;
+      const { reset } = sim.acceptedReset(family, 4, sim.episodeSeed(0, 'generate', family, index));
+      episodes.push({
+        f,
+        reset,
+        env: new sim.TabletopEnv(reset, { imageWidth: 8, imageHeight: 8 }),
+        expert: new Expert(reset),
+        rows: [],
+        after: -1,
+        done: false,
+      });
+    }
+  });
+  for (let step = 0; step < args['dagger-steps']; step++) {
+    const live = episodes.filter((e) => !e.done);
+    if (live.length === 0) break;
+    child.stdin.write(
+      `${JSON.stringify(live.map((e) => [0, ...stateRow(e.f, e.reset.task, e.env.state())]))}\n`,
+    );
+    const chunks = JSON.parse((await lines.next()).value);
+    live.forEach((e, j) => {
+      const s = e.env.state();
+      const label = e.expert.act(s);
+      const solved = e.env.step(chunks[j][0]) || e.after >= 0;
+      if (solved) e.after++;
+      if (e.after >= sim.STEPS_AFTER_SUCCESS - 1) e.done = true;
+      e.rows.push(...stateRow(e.f, e.reset.task, s), label[0], label[1], solved ? 1 : 0);
+    });
+  }
+  child.stdin.end();
+  const rows = [];
+  episodes.forEach((e, k) => {
+    for (let i = 0; i < e.rows.length; i += 19) rows.push(firstEpisode + k, ...e.rows.slice(i, i + 19));
+  });
+  const solved = episodes.filter((e) => e.after >= 0).length;
+  log(
+    `dagger round ${round + 1}: ${rows.length / 20} labelled states, policy solved ${solved}/${episodes.length}`,
+  );
+  return rows;
+}
+
 if (dumpDir !== undefined) {
   const frames = [];
   const { rows, instructions } = demonstrations(frames);
@@ -217,7 +276,20 @@ try {
   for (const [i, run] of runs.entries()) {
     const started = Date.now();
     const modelPath = join(dir, `model-${i}.pt`);
+    let all = rows;
+    let episodesSoFar = perFamily * 5;
+    for (let round = 0; round < args.dagger; round++) {
+      await trainModel(rowsPath, modelPath, run);
+      const extra = await daggerRows(modelPath, round, episodesSoFar);
+      episodesSoFar += args['dagger-episodes'] * 5;
+      const merged = new Float32Array(all.length + extra.length);
+      merged.set(all);
+      merged.set(extra, all.length);
+      all = merged;
+      writeFileSync(rowsPath, new Uint8Array(all.buffer));
+    }
     const fit = await trainModel(rowsPath, modelPath, run);
+    if (args.dagger > 0) writeFileSync(rowsPath, new Uint8Array(rows.buffer));
     const closed = await evaluate(modelPath);
     const r = { ...run, samples: run.steps * run.batch, ...fit, ...closed };
     results.push(r);
