@@ -333,4 +333,40 @@ describe('train', () => {
     expect(result.trainSeconds).toBeLessThanOrEqual(budget * 1.05);
     expect(result.trainSeconds).toBeGreaterThan(budget * 0.8);
   });
+
+  it('a time budget is used up when later steps run faster than the sized pace: the run grows', async () => {
+    // the mirror case: 10 ms per reading for the first 200 readings, 5 ms afterwards
+    let readings = 0;
+    let ms = 0;
+    const clock = () => {
+      ms += readings++ < 200 ? 10 : 5;
+      return ms;
+    };
+    const budget = 2;
+    const config = tinyConfig({
+      training: { steps: 100000, timeBudgetSeconds: budget, checkpointEvery: 100000, validateEvery: 0 },
+    });
+    const result = await train(config, { outDir: tempDir(), registry, clock });
+    // sized at 10 ms a step: ~180 steps, which at the faster pace would end after ~1.4 s; growing
+    // fills the budget and still ends on the schedule's last step
+    expect(result.totalSteps).toBeGreaterThan(250);
+    expect(result.step).toBe(result.totalSteps);
+    expect(result.trainSeconds).toBeLessThanOrEqual(budget * 1.05);
+    expect(result.trainSeconds).toBeGreaterThan(budget * 0.9);
+  });
+
+  it('a growing time budget never runs past training.steps', async () => {
+    let readings = 0;
+    let ms = 0;
+    const clock = () => {
+      ms += readings++ < 200 ? 10 : 1;
+      return ms;
+    };
+    const config = tinyConfig({
+      training: { steps: 300, timeBudgetSeconds: 2, checkpointEvery: 100000, validateEvery: 0 },
+    });
+    const result = await train(config, { outDir: tempDir(), registry, clock });
+    expect(result.totalSteps).toBe(300);
+    expect(result.step).toBe(300);
+  });
 });

@@ -447,10 +447,13 @@ export async function train(config: TrainExperimentConfig, options: TrainOptions
         step > resizeAt &&
         step % resizeAt === 0
       ) {
-        // when the pace drifts (later steps slower, other load), shrink, never grow, the run to what
-        // the average pace so far leaves room for; the schedule follows the smaller total
+        // when the pace drifts (later steps slower under other load, or faster once the warmup's
+        // slow first steps are behind), re-size the run to what the average pace so far leaves room
+        // for; the schedule follows the new total (growing it raises the cosine's rate a little, so
+        // it grows only past 2 % and never beyond training.steps)
         const fits = step + Math.floor((training.timeBudgetSeconds - trainSeconds) / (trainSeconds / step));
         if (fits < totalSteps) totalSteps = Math.max(step, fits);
+        else if (fits > totalSteps * 1.02) totalSteps = Math.min(training.steps, fits);
       }
       const final = step === totalSteps;
       if (data.validation && ((training.validateEvery > 0 && step % training.validateEvery === 0) || final)) {
