@@ -9,6 +9,7 @@ import type { Normalizer } from './normalization.js';
  * - `chunk`: 1 when any frame t..t+T-1 of the same episode is done (the episode ends within the chunk).
  */
 export type DoneTarget = 'frame' | 'chunk';
+export type ActionsAfterDone = 'train' | 'mask';
 
 /** Which features make a sample. */
 export interface SampleSpec {
@@ -22,6 +23,12 @@ export interface SampleSpec {
   /** Action chunk length T (>= 1). */
   chunkLength: number;
   doneTarget: DoneTarget;
+  /**
+   * Actions recorded after the episode's first done frame (the task already complete, e.g. an
+   * expert idling with zero actions): 'train' (default) keeps them as targets, 'mask' leaves them
+   * out of the action loss (the done target still sees those frames).
+   */
+  actionsAfterDone?: ActionsAfterDone;
   /**
    * Numeric features carried through raw (not normalised) for auxiliary losses, e.g.
    * `observation.environment_state` for keypoint supervision; absent or empty for none.
@@ -171,6 +178,17 @@ export class BatchAssembler {
     };
   }
 
+  /**
+   * How many of the `valid` chunk steps from `row` are action targets: all of them, or with
+   * `actionsAfterDone: 'mask'` those before the first step whose previous frame is done (the
+   * action at frame k follows the done flag of frame k - 1, LeRobot's `next.done`).
+   */
+  private trainedSteps(row: number, episodeStart: number, valid: number): number {
+    if (this.spec.actionsAfterDone !== 'mask') return valid;
+    for (let k = 0; k < valid; k++) if (row + k > episodeStart && this.doneOfRow[row + k - 1]) return k;
+    return valid;
+  }
+
   /** Fills `out` (or a new batch) with the samples at frame rows `rows`. */
   assemble(rows: ArrayLike<number>, out: Batch = this.allocate(rows.length)): Batch {
     if (out.size !== rows.length)
@@ -198,7 +216,7 @@ export class BatchAssembler {
       if (S > 0) out.states.set(this.normalizedState.subarray(row * S, (row + 1) * S), b * S);
       const valid = Math.min(T, end - row);
       out.actions.set(this.normalizedAction.subarray(row * A, (row + valid) * A), b * T * A);
-      out.actionMask.fill(1, b * T, b * T + valid);
+      out.actionMask.fill(1, b * T, b * T + this.trainedSteps(row, ep.start, valid));
       let done = this.doneOfRow[row]!;
       if (this.spec.doneTarget === 'chunk')
         for (let k = 1; k < valid && !done; k++) done = this.doneOfRow[row + k]!;

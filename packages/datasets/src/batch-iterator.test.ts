@@ -75,6 +75,27 @@ describe('BatchAssembler', () => {
     expect(Array.from(asm.assemble([1, 2, 3, 4]).done)).toEqual([0, 1, 1, 1]);
   });
 
+  it("actionsAfterDone 'mask' leaves the steps after the first done frame out of the action loss", () => {
+    // episode 0 (rows 0-4) done from frame 2 on, as a recording that idles after success
+    const done = Float32Array.from(ds.numeric['next.done']!.data);
+    done.fill(1, 2, 5);
+    const idling = new EpisodeDataset({
+      ...ds,
+      numeric: { ...ds.numeric, 'next.done': { ...ds.numeric['next.done']!, data: done } },
+      taskOfFrame: ds.taskOfFrame,
+      tasks: [...ds.tasks],
+      episodes: [...ds.episodes],
+    });
+    const masked = new BatchAssembler(idling, normalizer, spec({ actionsAfterDone: 'mask' }));
+    const b = masked.assemble([0, 1, 2, 3, 5]);
+    // the action at frame k follows frame k - 1's done flag: row 3 and row 4 act after success;
+    // row 5 starts episode 1 and is not affected by episode 0's flags
+    expect(Array.from(b.actionMask)).toEqual([1, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 1]);
+    expect(Array.from(b.done)).toEqual([0, 0, 1, 1, 0]);
+    const kept = new BatchAssembler(idling, normalizer, spec());
+    expect(Array.from(kept.assemble([3]).actionMask)).toEqual([1, 1, 0]);
+  });
+
   it('without a done feature, the last frame of each episode is done', () => {
     const { 'next.done': _drop, ...numeric } = ds.numeric;
     const noDone = new EpisodeDataset({

@@ -15,6 +15,7 @@ describe('dataConfigSchema', () => {
       actionKey: 'action',
       doneKey: 'auto',
       doneTarget: 'frame',
+      actionsAfterDone: 'train',
       normalization: { state: 'MEAN_STD', action: 'MEAN_STD' },
       augmentation: { enabled: true, shift: 4, brightness: 0.2, contrast: 0.2, saturation: 0.2 },
     });
@@ -46,6 +47,7 @@ describe('dataConfigSchema', () => {
     bad({}, /config\.data\.dir \(undefined\)/);
     bad({ dir: 'd', augmentation: { shift: -2 } }, /config\.data\.augmentation\.shift \(-2\)/);
     bad({ dir: 'd', normalization: 'QUANTILES' }, /config\.data\.normalization/);
+    bad({ dir: 'd', actionsAfterDone: 'drop' }, /config\.data\.actionsAfterDone \("drop"\).*"train".*"mask"/);
     bad({ dir: 'd', chunk: 4 }, /unrecognized key.*chunk/i);
   });
 });

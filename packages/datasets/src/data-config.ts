@@ -35,6 +35,12 @@ export const dataConfigSchema = z.strictObject({
   doneKey: z.string().min(1).nullable().default('auto'),
   /** Done target: the flag of frame t ("frame") or any frame t..t+T-1 of the episode ("chunk"). */
   doneTarget: z.enum(['frame', 'chunk']).default('frame'),
+  /**
+   * Actions after the first done frame (the task already complete, e.g. an expert idling with zero
+   * actions until the recording stops): "train" keeps them as action targets, "mask" leaves them
+   * out of the action loss, so a policy does not learn to stop short of the goal.
+   */
+  actionsAfterDone: z.enum(['train', 'mask']).default('train'),
   /** Normalisation: one mode for state and action, or one each. */
   normalization: z
     .union([normalizationModeSchema.transform((m) => ({ state: m, action: m })), modesSchema])

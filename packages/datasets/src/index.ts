@@ -6,7 +6,13 @@ export {
   augmentationConfigSchema,
   augmentImages,
 } from './augmentation.js';
-export { type Batch, BatchAssembler, type DoneTarget, type SampleSpec } from './batch-assembler.js';
+export {
+  type ActionsAfterDone,
+  type Batch,
+  BatchAssembler,
+  type DoneTarget,
+  type SampleSpec,
+} from './batch-assembler.js';
 export {
   type BatchIteratorState,
   sampleRows,

@@ -65,6 +65,7 @@ export async function prepareTrainingData(
     doneKey: config.doneKey,
     chunkLength: config.chunkLength,
     doneTarget: config.doneTarget,
+    actionsAfterDone: config.actionsAfterDone,
   });
   return {
     dataset,
