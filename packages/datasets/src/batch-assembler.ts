@@ -1,4 +1,5 @@
 import { quote } from '@vlakit/core';
+import { imageFrame } from './compressed-frames.js';
 import { datasetError } from './dataset-error.js';
 import type { EpisodeDataset, ImageFeature, NumericFeature } from './episode-dataset.js';
 import type { Normalizer } from './normalization.js';
@@ -209,7 +210,7 @@ export class BatchAssembler {
       const ep = this.dataset.episodes[this.episodeOfRow[row]!]!;
       const end = ep.start + ep.length; // first row past the episode
       if (img) {
-        const src = img.data.subarray(row * frame, (row + 1) * frame); // (H, W, 3) uint8
+        const src = imageFrame(img, row); // (H, W, 3) uint8
         const dst = out.images.subarray(b * frame, (b + 1) * frame); // (H, W, 3) float32
         for (let i = 0; i < frame; i++) dst[i] = U8_TO_UNIT[src[i]!]!;
       }

@@ -70,6 +70,16 @@ describe('BatchAssembler', () => {
     );
   });
 
+  it('batches from compressed frames equal batches from decoded frames', async () => {
+    const compressed = await openLeRobotDataset(fx.dir, { imageMemory: 'compressed' });
+    expect(compressed.getImages('observation.image').data).toBeUndefined();
+    const rows = [0, 3, 11, 15];
+    const a = new BatchAssembler(ds, normalizer, spec()).assemble(rows);
+    const b = new BatchAssembler(compressed, normalizer, spec()).assemble(rows);
+    expect(Array.from(b.images)).toEqual(Array.from(a.images));
+    expect(Array.from(b.actions)).toEqual(Array.from(a.actions));
+  });
+
   it("doneTarget 'chunk' marks samples whose chunk reaches the done step", () => {
     const asm = new BatchAssembler(ds, normalizer, spec({ doneTarget: 'chunk' }));
     expect(Array.from(asm.assemble([1, 2, 3, 4]).done)).toEqual([0, 1, 1, 1]);

@@ -16,6 +16,7 @@ describe('dataConfigSchema', () => {
       doneKey: 'auto',
       doneTarget: 'frame',
       actionsAfterDone: 'train',
+      imageMemory: 'decoded',
       normalization: { state: 'MEAN_STD', action: 'MEAN_STD' },
       augmentation: { enabled: true, shift: 4, brightness: 0.2, contrast: 0.2, saturation: 0.2 },
     });
@@ -48,6 +49,7 @@ describe('dataConfigSchema', () => {
     bad({ dir: 'd', augmentation: { shift: -2 } }, /config\.data\.augmentation\.shift \(-2\)/);
     bad({ dir: 'd', normalization: 'QUANTILES' }, /config\.data\.normalization/);
     bad({ dir: 'd', actionsAfterDone: 'drop' }, /config\.data\.actionsAfterDone \("drop"\).*"train".*"mask"/);
+    bad({ dir: 'd', imageMemory: 'png' }, /config\.data\.imageMemory \("png"\)/);
     bad({ dir: 'd', chunk: 4 }, /unrecognized key.*chunk/i);
   });
 });

@@ -20,12 +20,17 @@ export interface NumericFeature {
   data: Float32Array; // (N, dim)
 }
 
-/** An image feature decoded once into memory: `data` is (N, H, W, 3) uint8 RGB. */
+/**
+ * An image feature decoded once into memory: `data` is (N, H, W, 3) uint8 RGB, or, when the
+ * frames are kept compressed (`imageMemory: compressed`), `compressed` holds each frame deflated
+ * (compressed-frames.ts; read frames with `imageFrame`).
+ */
 export interface ImageFeature {
   key: string;
   height: number;
   width: number;
-  data: Uint8Array; // (N, H, W, 3)
+  data?: Uint8Array; // (N, H, W, 3)
+  compressed?: readonly Uint8Array[]; // N deflated (H, W, 3) frames
 }
 
 /** What every reader (LeRobot, RLDS) hands to normalisation and batching. */
@@ -77,7 +82,8 @@ export class EpisodeDataset {
       }
     }
     for (const [key, f] of Object.entries(init.images)) {
-      if (f.data.length !== this.numFrames * f.height * f.width * 3) {
+      const frames = f.data ? f.data.length / (f.height * f.width * 3) : f.compressed?.length;
+      if (frames !== this.numFrames) {
         throw datasetError(
           `${this.source}: image feature ${quote(key)} holds the wrong number of pixels for ${this.numFrames} frames`,
         );

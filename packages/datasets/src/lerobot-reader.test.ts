@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VlakitError } from '@vlakit/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { compressFrame, imageFrame } from './compressed-frames.js';
 import { openLeRobotDataset } from './lerobot-reader.js';
 import { computeFeatureStats } from './normalization.js';
 import { writeSimFixture } from './test-sim-dataset.js';
@@ -141,6 +142,25 @@ describe.runIf(SO101)('openLeRobotDataset on the real SO-101 recording', () => {
 });
 
 describe('openLeRobotDataset on the simulator layout', () => {
+  it("imageMemory 'compressed' keeps each frame deflated and gives back the same pixels", async () => {
+    const fx = fixture({ episodeLengths: [5, 7, 4] });
+    const ds = await openLeRobotDataset(fx.dir, { imageMemory: 'compressed' });
+    const img = ds.getImages('observation.image');
+    expect(img.data).toBeUndefined();
+    expect(img.compressed).toHaveLength(16);
+    for (let f = 0; f < 16; f++) {
+      expect(imageFrame(img, f)).toEqual(fx.pixels[f]);
+      const bytes = img.compressed![f]!;
+      expect([bytes.byteOffset, bytes.buffer.byteLength]).toEqual([0, bytes.length]);
+    }
+    // bytes that do not inflate to a frame of the feature's size are refused by name
+    const broken = { ...img, compressed: [compressFrame(new Uint8Array(10))] };
+    expect(() => imageFrame(broken, 0)).toThrow(
+      /"observation.image" frame 0 inflates to 10 bytes, expected 16x16x3 = 768/,
+    );
+    expect(() => imageFrame(broken, 3)).toThrow(/has no frame 3/);
+  });
+
   for (const imageLayout of ['struct', 'binary', 'json'] as const) {
     it(`decodes PNG images stored as ${imageLayout}, states, actions, done and tasks`, async () => {
       const fx = fixture({ imageLayout, episodeLengths: [5, 7, 4], episodesPerFile: 2 });
@@ -154,7 +174,7 @@ describe('openLeRobotDataset on the simulator layout', () => {
       const img = ds.getImages('observation.image');
       expect([img.height, img.width]).toEqual([16, 16]);
       for (let f = 0; f < 16; f++) {
-        expect(img.data.subarray(f * 768, (f + 1) * 768)).toEqual(fx.pixels[f]);
+        expect(img.data!.subarray(f * 768, (f + 1) * 768)).toEqual(fx.pixels[f]);
         expect(Array.from(ds.getNumeric('observation.state').data.subarray(f * 2, f * 2 + 2))).toEqual(
           fx.state[f],
         );
@@ -301,7 +321,7 @@ describe.runIf(hasFfmpeg)('openLeRobotDataset with a video feature (ffmpeg)', ()
     const ds = await openLeRobotDataset(fx.dir, { decodeImages: ['observation.images.cam'] });
     const cam = ds.getImages('observation.images.cam');
     expect([cam.height, cam.width]).toEqual([16, 16]);
-    for (let f = 0; f < 16; f++) expect(cam.data.subarray(f * 768, (f + 1) * 768)).toEqual(fx.pixels[f]);
+    for (let f = 0; f < 16; f++) expect(cam.data!.subarray(f * 768, (f + 1) * 768)).toEqual(fx.pixels[f]);
     expect(ds.missingVideoFeatures).toEqual([]);
   });
 
@@ -358,13 +378,13 @@ describe.runIf(hasFfmpeg)('openLeRobotDataset with a video feature (ffmpeg)', ()
     const n = 64 * 64 * 3;
     const mad = (f: number, g: number) => {
       let s = 0;
-      for (let i = 0; i < n; i++) s += Math.abs(cam.data[f * n + i]! - fx.pixels[g]![i]!);
+      for (let i = 0; i < n; i++) s += Math.abs(cam.data![f * n + i]! - fx.pixels[g]![i]!);
       return s / n;
     };
     // the fixture's blue channel is a flat 13 f per frame: it identifies the frame
     const meanBlue = (f: number) => {
       let sum = 0;
-      for (let i = 2; i < n; i += 3) sum += cam.data[f * n + i]!;
+      for (let i = 2; i < n; i += 3) sum += cam.data![f * n + i]!;
       return sum / (n / 3);
     };
     for (let f = 0; f < ds.numFrames; f++) {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { quote, VlakitError } from '@vlakit/core';
+import { compressFrame } from './compressed-frames.js';
 import { datasetError } from './dataset-error.js';
 import {
   EpisodeDataset,
@@ -46,6 +47,11 @@ export interface OpenLeRobotOptions {
   videoSize?: [number, number];
   /** ffmpeg binary for video features (default `ffmpeg` on the PATH). */
   ffmpeg?: string;
+  /**
+   * Keep inline image frames deflated in memory and inflate them per batch (`compressed`), about a
+   * thirtieth of the memory of decoded frames (`decoded`, the default); compressed-frames.ts.
+   */
+  imageMemory?: 'decoded' | 'compressed';
   /** Called while frames are decoded (for a progress bar). */
   onProgress?: (event: { stage: 'read' | 'decode'; done: number; total: number }) => void;
 }
@@ -302,7 +308,9 @@ function decodeImageColumn(
   }
   const [height, width] = imageHw(shape, names);
   const frame = height * width * 3;
-  const data = new Uint8Array(rows.length * frame); // (N, H, W, 3)
+  const keepCompressed = options.imageMemory === 'compressed';
+  const data = keepCompressed ? undefined : new Uint8Array(rows.length * frame); // (N, H, W, 3)
+  const compressed: Uint8Array[] = [];
   const every = Math.max(1, Math.floor(rows.length / 100));
   let decoded = 0;
   for (const rec of records) {
@@ -339,14 +347,15 @@ function decodeImageColumn(
           { kind: 'shape' },
         );
       }
-      data.set(img.data, i * frame);
+      if (data) data.set(img.data, i * frame);
+      else compressed[i] = compressFrame(img.data);
       decoded++;
       if (decoded % every === 0 || decoded === rows.length) {
         options.onProgress?.({ stage: 'decode', done: decoded, total: rows.length });
       }
     }
   }
-  return { key, height, width, data };
+  return data ? { key, height, width, data } : { key, height, width, compressed };
 }
 
 async function readEpisodesMeta(dir: string): Promise<EpisodeMeta[]> {

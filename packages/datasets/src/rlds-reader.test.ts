@@ -112,7 +112,7 @@ describe('openRldsDataset', () => {
       [9, 60],
       [11, 100],
     ] as const) {
-      const px = img.data.subarray(row * SIZE * SIZE * 3, (row + 1) * SIZE * SIZE * 3);
+      const px = img.data!.subarray(row * SIZE * SIZE * 3, (row + 1) * SIZE * SIZE * 3);
       for (const v of px) expect(Math.abs(v - level)).toBeLessThanOrEqual(3);
     }
   });

@@ -49,6 +49,7 @@ export async function prepareTrainingData(
         openRldsDataset(config.dir, { ...(config.imageKey === null ? { imageKey: null } : {}), ...progress })
       : await openLeRobotDataset(config.dir, {
           decodeImages: config.imageKey === null ? false : [config.imageKey],
+          imageMemory: config.imageMemory,
           ...(config.videoSize ? { videoSize: config.videoSize } : {}),
           ...progress,
         }));

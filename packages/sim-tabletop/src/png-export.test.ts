@@ -13,6 +13,9 @@ describe('PNG export', () => {
     const frame = env.render();
     const png = encodePng(frame, 64, 64);
     expect(Array.from(png.subarray(1, 4))).toEqual([80, 78, 71]);
+    // the bytes own their buffer: posting them from a worker copies only the PNG, not a larger pool
+    expect([png.byteOffset, png.buffer.byteLength]).toEqual([0, png.length]);
+    expect(png.length).toBeLessThan(4096);
     const back = decode(png);
     expect([back.width, back.height, back.channels]).toEqual([64, 64, 3]);
     expect(Buffer.from(back.data as Uint8Array).equals(Buffer.from(frame))).toBe(true);

@@ -14,7 +14,9 @@
  * 1000 demonstrations per family at lr 2e-3, with the expert's idle actions after success masked
  * (`actionsAfterDone: mask`): 400 per family at lr 3e-3 went over the data ~9 times and could
  * collapse mid-run (4.8 % against 28-38 %); the masked idle actions taught the policy to stall
- * short of the goal (56.8 % -> 64.4 %; docs/benchmarks-trainer.md, session 6).
+ * short of the goal (56.8 % -> 64.4 %; docs/benchmarks-trainer.md, session 6). The 105k frames
+ * stay deflated in memory (`imageMemory: compressed`; 1.3 GB decoded), which keeps the whole
+ * demo under its 2 GB peak-memory target.
  */
 /**
  * Keypoint supervision on the tabletop (BLOCK_4): keypoint 0 is the effector, 1-4 the blocks in
@@ -68,6 +70,7 @@ export const DEMO_EXPERIMENT = {
     source: 'tabletop',
     chunkLength: 8,
     actionsAfterDone: 'mask',
+    imageMemory: 'compressed',
     generate: { episodesPerFamily: 1000, blocks: 4, imageSize: 64, seed: 0, maxSteps: 200 },
   },
   training: {

@@ -2,6 +2,12 @@ import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  DEMO_EXPERIMENT,
+  loadTrainExperimentFile,
+  parseTrainExperiment,
+  TABLETOP_KEYPOINTS,
+} from '@vlakit/trainer';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../cli-io.js';
 import { runCli } from '../program.js';
@@ -10,6 +16,27 @@ const smokeConfig = join(
   dirname(fileURLToPath(import.meta.url)),
   '../../../../apps/examples/configs/smoke.yaml',
 );
+
+const benchmarkConfig = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../apps/examples/benchmark/benchmark.yaml',
+);
+
+describe('apps/examples/benchmark/benchmark.yaml', () => {
+  it("is a valid experiment: the demo's pipeline, keypoint mapping and data recipe, trained longer", () => {
+    const c = loadTrainExperimentFile(benchmarkConfig);
+    expect(c.pipeline.stages).toEqual(parseTrainExperiment(DEMO_EXPERIMENT).pipeline.stages);
+    expect(c.training.keypointLoss?.points).toEqual(TABLETOP_KEYPOINTS.points);
+    expect(c.training.keypointLoss?.rowRange).toEqual(TABLETOP_KEYPOINTS.rowRange);
+    expect(c.training.keypointLoss?.colRange).toEqual(TABLETOP_KEYPOINTS.colRange);
+    expect(c.data).toMatchObject({ source: 'tabletop', actionsAfterDone: 'mask', imageMemory: 'compressed' });
+    const demoData = DEMO_EXPERIMENT.data;
+    if (c.data.source !== 'tabletop') throw new Error('expected tabletop data');
+    expect(c.data.generate.episodesPerFamily).toBeGreaterThan(demoData.generate.episodesPerFamily);
+    expect(c.training.steps).toBeGreaterThan(20000);
+    expect(c.eval).toMatchObject({ executeSteps: 1, episodesPerFamily: 50, seed: DEMO_EXPERIMENT.eval.seed });
+  });
+});
 
 describe('apps/examples/configs/smoke.yaml', () => {
   it('generates a tiny dataset, trains 50 steps, checkpoints and evaluates in the simulator', async () => {
