@@ -312,60 +312,45 @@ describe('train', () => {
     expect(result.trainSeconds).toBeLessThan(2);
   });
 
-  it('a time budget holds when later steps run slower than the sized pace: the run shrinks', async () => {
-    // a fake clock: every reading advances 5 ms for the first 200 readings (the probe and the
-    // first ~95 steps, two readings per step), 10 ms afterwards, so steps slow from 5 to 10 ms
+  /**
+   * Trains under a 2 s budget with a fake clock: every reading advances `firstMs` for the first
+   * 200 readings (the probe and the first ~95 steps, two readings per step), `laterMs` afterwards.
+   */
+  const trainAtPace = (firstMs: number, laterMs: number, steps = 100000) => {
     let readings = 0;
     let ms = 0;
     const clock = () => {
-      ms += readings++ < 200 ? 5 : 10;
+      ms += readings++ < 200 ? firstMs : laterMs;
       return ms;
     };
-    const budget = 2;
     const config = tinyConfig({
-      training: { steps: 100000, timeBudgetSeconds: budget, checkpointEvery: 100000, validateEvery: 0 },
+      training: { steps, timeBudgetSeconds: 2, checkpointEvery: 100000, validateEvery: 0 },
     });
-    const result = await train(config, { outDir: tempDir(), registry, clock });
+    return train(config, { outDir: tempDir(), registry, clock });
+  };
+
+  it('a time budget holds when later steps run slower than the sized pace: the run shrinks', async () => {
+    const result = await trainAtPace(5, 10);
     // sized at 5 ms (+10 %) a step: ~363 steps; at the slower pace that would take ~3.5 s and hit
     // the 1.2x stop; shrinking keeps it inside the budget and ends on the schedule's last step
     expect(result.totalSteps).toBeLessThan(300);
     expect(result.step).toBe(result.totalSteps);
-    expect(result.trainSeconds).toBeLessThanOrEqual(budget * 1.05);
-    expect(result.trainSeconds).toBeGreaterThan(budget * 0.8);
+    expect(result.trainSeconds).toBeLessThanOrEqual(2 * 1.05);
+    expect(result.trainSeconds).toBeGreaterThan(2 * 0.8);
   });
 
   it('a time budget is used up when later steps run faster than the sized pace: the run grows', async () => {
-    // the mirror case: 10 ms per reading for the first 200 readings, 5 ms afterwards
-    let readings = 0;
-    let ms = 0;
-    const clock = () => {
-      ms += readings++ < 200 ? 10 : 5;
-      return ms;
-    };
-    const budget = 2;
-    const config = tinyConfig({
-      training: { steps: 100000, timeBudgetSeconds: budget, checkpointEvery: 100000, validateEvery: 0 },
-    });
-    const result = await train(config, { outDir: tempDir(), registry, clock });
+    const result = await trainAtPace(10, 5);
     // sized at 10 ms a step: ~180 steps, which at the faster pace would end after ~1.4 s; growing
     // fills the budget and still ends on the schedule's last step
     expect(result.totalSteps).toBeGreaterThan(250);
     expect(result.step).toBe(result.totalSteps);
-    expect(result.trainSeconds).toBeLessThanOrEqual(budget * 1.05);
-    expect(result.trainSeconds).toBeGreaterThan(budget * 0.9);
+    expect(result.trainSeconds).toBeLessThanOrEqual(2 * 1.05);
+    expect(result.trainSeconds).toBeGreaterThan(2 * 0.9);
   });
 
   it('a growing time budget never runs past training.steps', async () => {
-    let readings = 0;
-    let ms = 0;
-    const clock = () => {
-      ms += readings++ < 200 ? 10 : 1;
-      return ms;
-    };
-    const config = tinyConfig({
-      training: { steps: 300, timeBudgetSeconds: 2, checkpointEvery: 100000, validateEvery: 0 },
-    });
-    const result = await train(config, { outDir: tempDir(), registry, clock });
+    const result = await trainAtPace(10, 1, 300);
     expect(result.totalSteps).toBe(300);
     expect(result.step).toBe(300);
   });
