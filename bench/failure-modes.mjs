@@ -49,20 +49,16 @@ const log = (line) => (args.json ? console.error(line) : console.log(line));
 
 const { initBackend } = await import(dist('backend'));
 await initBackend('auto');
-const { loadRun } = await import(dist('trainer'));
+const { evalOptions, loadRun, pipelineImageSize } = await import(dist('trainer'));
 const sim = await import(dist('sim-tabletop'));
 const { loadInstalledPlugins } = await import(dist('cli', 'plugin-catalog.js'));
 const quiet = { debug() {}, info() {}, warn: (m) => console.error(m), error: (m) => console.error(m) };
 const { registry } = await loadInstalledPlugins(join(root, 'apps', 'examples'), quiet);
 const run = loadRun(runDir, { registry, checkpoint: args.checkpoint });
-const evalConfig = run.config.eval;
-const options = {
+// `vla eval`'s settings from the run's config, with --episodes per family
+const options = evalOptions(run.config.eval, pipelineImageSize(run.pipeline.inputs), {
   episodesPerFamily: args.episodes,
-  seed: evalConfig.seed,
-  maxSteps: evalConfig.maxSteps,
-  ...(evalConfig.executeSteps !== undefined ? { executeSteps: evalConfig.executeSteps } : {}),
-  imageSize: run.pipeline.inputs.find((i) => i.name === 'image')?.shape[1] ?? 64,
-};
+});
 const traces = new Map();
 const keyOf = (ep) => `${ep.family}#${ep.index}`;
 let results;

@@ -119,6 +119,16 @@ function stateRow(f, task, s) {
   ];
 }
 
+/** `n` accepted BLOCK_4 resets per family (seeds `episodeSeed(seed, purpose, family, first + i)`), each with an 8x8 env. */
+function tabletopEpisodes(n, seed, purpose, first = 0) {
+  return sim.FAMILIES.flatMap((family, f) =>
+    Array.from({ length: n }, (_, i) => {
+      const { reset } = sim.acceptedReset(family, 4, sim.episodeSeed(seed, purpose, family, first + i));
+      return { f, reset, env: new sim.TabletopEnv(reset, { imageWidth: 8, imageHeight: 8 }) };
+    }),
+  );
+}
+
 function runPython(args, { stdin = false } = {}) {
   const child = spawn(python, [script, ...args], { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'inherit'] });
   child.on('error', (e) =>
@@ -150,19 +160,11 @@ async function trainModel(rowsPath, modelPath, run) {
 async function evaluate(modelPath) {
   const child = runPython(['serve', modelPath], { stdin: true });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const episodes = [];
-  sim.FAMILIES.forEach((family, f) => {
-    for (let i = 0; i < evalPerFamily; i++) {
-      const { reset } = sim.acceptedReset(family, 4, sim.episodeSeed(1000, 'evaluate', family, i));
-      episodes.push({
-        f,
-        reset,
-        env: new sim.TabletopEnv(reset, { imageWidth: 8, imageHeight: 8 }),
-        queue: [],
-        solved: false,
-      });
-    }
-  });
+  const episodes = tabletopEpisodes(evalPerFamily, 1000, 'evaluate').map((e) => ({
+    ...e,
+    queue: [],
+    solved: false,
+  }));
   for (let step = 0; step < sim.DEFAULT_MAX_STEPS; step++) {
     const asking = episodes.filter((e) => !e.solved && (ensemble !== undefined || e.queue.length === 0));
     if (asking.length > 0) {
@@ -203,29 +205,22 @@ async function evaluate(modelPath) {
 }
 
 /**
- * DAgger: the policy drives `perFamilyRollouts` fresh generation resets per family (seeds past the
- * demonstrations'), and the expert labels every state it visits; returns the new rows.
+ * DAgger: the policy drives --dagger-episodes fresh generation resets per family (seeds past the
+ * demonstrations' and earlier rounds'), and the expert labels every state it visits; returns the
+ * new rows (bench/imitation_policy.py COLUMNS), episodes numbered from `firstEpisode`.
  */
 async function daggerRows(modelPath, round, firstEpisode) {
   const n = args['dagger-episodes'];
   const child = runPython(['serve', modelPath], { stdin: true });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const episodes = [];
-  sim.FAMILIES.forEach((family, f) => {
-    for (let i = 0; i < n; i++) {
-      const index = perFamily + round * n + i;
-      const { reset } = sim.acceptedReset(family, 4, sim.episodeSeed(0, 'generate', family, index));
-      episodes.push({
-        f,
-        reset,
-        env: new sim.TabletopEnv(reset, { imageWidth: 8, imageHeight: 8 }),
-        expert: new Expert(reset),
-        rows: [],
-        after: -1,
-        done: false,
-      });
-    }
-  });
+  const episodes = tabletopEpisodes(n, 0, 'generate', perFamily + round * n).map((e, k) => ({
+    ...e,
+    episode: firstEpisode + k,
+    expert: new Expert(e.reset),
+    rows: [],
+    after: -1,
+    done: false,
+  }));
   for (let step = 0; step < args['dagger-steps']; step++) {
     const live = episodes.filter((e) => !e.done);
     if (live.length === 0) break;
@@ -239,14 +234,12 @@ async function daggerRows(modelPath, round, firstEpisode) {
       const solved = e.env.step(chunks[j][0]) || e.after >= 0;
       if (solved) e.after++;
       if (e.after >= sim.STEPS_AFTER_SUCCESS - 1) e.done = true;
-      e.rows.push(...stateRow(e.f, e.reset.task, s), label[0], label[1], solved ? 1 : 0);
+      e.rows.push(e.episode, ...stateRow(e.f, e.reset.task, s), label[0], label[1], solved ? 1 : 0);
     });
   }
   child.stdin.end();
-  const rows = [];
-  episodes.forEach((e, k) => {
-    for (let i = 0; i < e.rows.length; i += 19) rows.push(firstEpisode + k, ...e.rows.slice(i, i + 19));
-  });
+  // episodes stepped in lockstep: their rows are kept apart, then laid out one episode after another
+  const rows = episodes.flatMap((e) => e.rows);
   const solved = episodes.filter((e) => e.after >= 0).length;
   log(
     `dagger round ${round + 1}: ${rows.length / 20} labelled states, policy solved ${solved}/${episodes.length}`,

@@ -10,6 +10,9 @@ import type { ImageFeature } from './episode-dataset.js';
  * against hundreds for decoding the PNG again.
  */
 
+/** How image frames are held in memory (`data.imageMemory`). */
+export type ImageMemory = 'decoded' | 'compressed';
+
 /** Deflates one decoded (H, W, 3) frame into bytes that own their buffer. */
 export function compressFrame(rgb: Uint8Array): Uint8Array {
   // zlib returns a view into its 16 KB output chunk: copy the bytes into a buffer of their own size

@@ -1,6 +1,8 @@
 import { parseConfig } from '@vlakit/core';
 import { z } from 'zod';
 import { augmentationConfigSchema } from './augmentation.js';
+import type { ActionsAfterDone } from './batch-assembler.js';
+import type { ImageMemory } from './compressed-frames.js';
 import { normalizationModeSchema } from './normalization.js';
 
 const modesSchema = z.strictObject({
@@ -40,7 +42,7 @@ export const dataConfigSchema = z.strictObject({
    * actions until the recording stops): "train" keeps them as action targets, "mask" leaves them
    * out of the action loss, so a policy does not learn to stop short of the goal.
    */
-  actionsAfterDone: z.enum(['train', 'mask']).default('train'),
+  actionsAfterDone: z.enum(['train', 'mask'] as const satisfies readonly ActionsAfterDone[]).default('train'),
   /** Normalisation: one mode for state and action, or one each. */
   normalization: z
     .union([normalizationModeSchema.transform((m) => ({ state: m, action: m })), modesSchema])
@@ -52,7 +54,7 @@ export const dataConfigSchema = z.strictObject({
    * frame deflated, inflated per batch: about a thirtieth of the memory for rendered scenes, a few
    * percent slower per step). Inline image features only; video frames stay decoded.
    */
-  imageMemory: z.enum(['decoded', 'compressed']).default('decoded'),
+  imageMemory: z.enum(['decoded', 'compressed'] as const satisfies readonly ImageMemory[]).default('decoded'),
   /** Scale decoded video frames to [height, width] (video features only; needs ffmpeg). */
   videoSize: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
   /** Keep every n-th validation frame (1 = all). */

@@ -20,7 +20,7 @@ export {
   type TrainBatchIteratorOptions,
   validationBatches,
 } from './batch-iterator.js';
-export { compressFrame, imageFrame } from './compressed-frames.js';
+export { compressFrame, type ImageMemory, imageFrame } from './compressed-frames.js';
 export { type DataConfig, type DataConfigInput, dataConfigSchema, parseDataConfig } from './data-config.js';
 export {
   EpisodeDataset,

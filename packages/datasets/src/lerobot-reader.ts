@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { quote, VlakitError } from '@vlakit/core';
-import { compressFrame } from './compressed-frames.js';
+import { compressFrame, type ImageMemory } from './compressed-frames.js';
 import { datasetError } from './dataset-error.js';
 import {
   EpisodeDataset,
@@ -51,7 +51,7 @@ export interface OpenLeRobotOptions {
    * Keep inline image frames deflated in memory and inflate them per batch (`compressed`), about a
    * thirtieth of the memory of decoded frames (`decoded`, the default); compressed-frames.ts.
    */
-  imageMemory?: 'decoded' | 'compressed';
+  imageMemory?: ImageMemory;
   /** Called while frames are decoded (for a progress bar). */
   onProgress?: (event: { stage: 'read' | 'decode'; done: number; total: number }) => void;
 }
@@ -308,8 +308,7 @@ function decodeImageColumn(
   }
   const [height, width] = imageHw(shape, names);
   const frame = height * width * 3;
-  const keepCompressed = options.imageMemory === 'compressed';
-  const data = keepCompressed ? undefined : new Uint8Array(rows.length * frame); // (N, H, W, 3)
+  const data = options.imageMemory === 'compressed' ? undefined : new Uint8Array(rows.length * frame); // (N, H, W, 3)
   const compressed: Uint8Array[] = [];
   const every = Math.max(1, Math.floor(rows.length / 100));
   let decoded = 0;
