@@ -121,6 +121,44 @@ describe('augmentImages', () => {
     }
   });
 
+  it('stacked frames (6 channels) get the same shift as one image, and each frame its own jitter', () => {
+    // frame 0 and frame 1 of each pixel side by side: channels 0-2 the batch image, 3-5 its negative
+    const rgb = batch();
+    const stacked = new Float32Array(2 * H * W * 6); // (B, H, W, 6)
+    for (let p = 0; p < 2 * H * W; p++) {
+      for (let c = 0; c < 3; c++) {
+        stacked[p * 6 + c] = rgb[p * 3 + c]!;
+        stacked[p * 6 + 3 + c] = 1 - rgb[p * 3 + c]!;
+      }
+    }
+    const config = cfg({ shift: 2, brightness: 0.3, contrast: 0.3, saturation: 0.3 });
+    const single = batch();
+    const shifts3 = new Int32Array(4);
+    const shifts6 = new Int32Array(4);
+    augmentImages(single, 2, H, W, config, new SeededRandom(4), shifts3);
+    augmentImages(stacked, 2, H, W, config, new SeededRandom(4), shifts6, 6);
+    expect(shifts6).toEqual(shifts3);
+    // frame 0 of the stack is exactly the 3-channel result: same draws, same shift, same jitter
+    const first = new Float32Array(2 * H * W * 3);
+    for (let p = 0; p < 2 * H * W; p++) first.set(stacked.subarray(p * 6, p * 6 + 3), p * 3);
+    expect(first).toEqual(single);
+    // frame 1 moved with it: its darkest spot (the negative of the bright square) sits where the square does
+    for (let b = 0; b < 2; b++) {
+      let best = [0, 0, 2];
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) {
+          const v = stacked[((b * H + y) * W + x) * 6 + 3]!;
+          if (v < best[2]!) best = [y, x, v];
+        }
+      const [cy, cx] = squareCentre(single, b);
+      expect(Math.abs(best[0]! - cy)).toBeLessThanOrEqual(0.5);
+      expect(Math.abs(best[1]! - cx)).toBeLessThanOrEqual(0.5);
+    }
+    expect(() => augmentImages(stacked, 2, H, W, config, new SeededRandom(4), undefined, 4)).toThrow(
+      /channels \(4\) must be a positive multiple of 3/,
+    );
+  });
+
   it('brightness scales pixel values', () => {
     const a = batch();
     augmentImages(

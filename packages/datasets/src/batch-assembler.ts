@@ -35,11 +35,18 @@ export interface SampleSpec {
    * `observation.environment_state` for keypoint supervision; absent or empty for none.
    */
   auxiliaryKeys?: readonly string[];
+  /**
+   * Give every sample its episode's first frame as well (default false): images get 6 channels
+   * per pixel (the current frame's RGB, then the first frame's), and each auxiliary feature's
+   * values are followed by its values at the first frame (dimension 2D). A task goal set
+   * relative to where the blocks started ("push the cube a bit left") is only visible then.
+   */
+  startFrame?: boolean;
 }
 
 /** Raw values of one auxiliary feature for the batch's samples. */
 export interface AuxiliaryValues {
-  dim: number; // D
+  dim: number; // D (2 x the feature's width with SampleSpec.startFrame)
   data: Float32Array; // (B, D) raw, as stored in the dataset
 }
 
@@ -48,10 +55,11 @@ export interface Batch {
   size: number; // B
   height: number; // H (0 without images)
   width: number; // W (0 without images)
+  channels: number; // C: 3, or 6 with the episode's first frame (SampleSpec.startFrame)
   chunkLength: number; // T
   stateDim: number; // S
   actionDim: number; // A
-  images: Float32Array; // (B, H, W, 3) in [0, 1]
+  images: Float32Array; // (B, H, W, C) in [0, 1]
   states: Float32Array; // (B, S) normalised
   actions: Float32Array; // (B, T, A) normalised, zero past the episode end
   actionMask: Float32Array; // (B, T) 1 where a[t + k] exists in the episode
@@ -152,19 +160,27 @@ export class BatchAssembler {
     return this.action.dim;
   }
 
+  /** Image channels per pixel: 3, or 6 with the episode's first frame. */
+  get channels(): number {
+    return this.spec.startFrame ? 6 : 3;
+  }
+
   /** A zeroed batch of `size` samples with this assembler's shapes. */
   allocate(size: number): Batch {
     const H = this.image?.height ?? 0;
     const W = this.image?.width ?? 0;
     const T = this.spec.chunkLength;
+    const C = this.channels;
+    const aux = this.spec.startFrame ? 2 : 1; // current values, then the first frame's
     return {
       size,
       height: H,
       width: W,
+      channels: C,
       chunkLength: T,
       stateDim: this.stateDim,
       actionDim: this.actionDim,
-      images: new Float32Array(size * H * W * 3), // (B, H, W, 3)
+      images: new Float32Array(size * H * W * C), // (B, H, W, C)
       states: new Float32Array(size * this.stateDim), // (B, S)
       actions: new Float32Array(size * T * this.actionDim), // (B, T, A)
       actionMask: new Float32Array(size * T), // (B, T)
@@ -174,7 +190,7 @@ export class BatchAssembler {
       frameIndices: new Int32Array(size),
       shifts: new Int32Array(size * 2), // (B, 2)
       auxiliary: Object.fromEntries(
-        this.auxiliary.map((f) => [f.key, { dim: f.dim, data: new Float32Array(size * f.dim) }]),
+        this.auxiliary.map((f) => [f.key, { dim: aux * f.dim, data: new Float32Array(size * aux * f.dim) }]),
       ),
     };
   }
@@ -198,7 +214,9 @@ export class BatchAssembler {
     const A = this.actionDim;
     const S = this.stateDim;
     const img = this.image;
-    const frame = img ? img.height * img.width * 3 : 0;
+    const start = this.spec.startFrame === true;
+    const C = this.channels;
+    const pixels = img ? img.height * img.width : 0;
     out.actions.fill(0);
     out.actionMask.fill(0);
     out.shifts.fill(0);
@@ -210,9 +228,18 @@ export class BatchAssembler {
       const ep = this.dataset.episodes[this.episodeOfRow[row]!]!;
       const end = ep.start + ep.length; // first row past the episode
       if (img) {
+        const dst = out.images.subarray(b * pixels * C, (b + 1) * pixels * C); // (H, W, C) float32
         const src = imageFrame(img, row); // (H, W, 3) uint8
-        const dst = out.images.subarray(b * frame, (b + 1) * frame); // (H, W, 3) float32
-        for (let i = 0; i < frame; i++) dst[i] = U8_TO_UNIT[src[i]!]!;
+        if (!start) for (let i = 0; i < pixels * 3; i++) dst[i] = U8_TO_UNIT[src[i]!]!;
+        else {
+          const first = imageFrame(img, ep.start); // (H, W, 3) uint8
+          for (let p = 0; p < pixels; p++) {
+            for (let c = 0; c < 3; c++) {
+              dst[p * 6 + c] = U8_TO_UNIT[src[p * 3 + c]!]!;
+              dst[p * 6 + 3 + c] = U8_TO_UNIT[first[p * 3 + c]!]!;
+            }
+          }
+        }
       }
       if (S > 0) out.states.set(this.normalizedState.subarray(row * S, (row + 1) * S), b * S);
       const valid = Math.min(T, end - row);
@@ -225,8 +252,12 @@ export class BatchAssembler {
       out.instructions[b] = this.dataset.instruction(row);
       out.episodeIndices[b] = ep.episodeIndex;
       out.frameIndices[b] = row - ep.start;
-      for (const f of this.auxiliary)
-        out.auxiliary[f.key]!.data.set(f.data.subarray(row * f.dim, (row + 1) * f.dim), b * f.dim);
+      for (const f of this.auxiliary) {
+        const d = f.dim;
+        const aux = out.auxiliary[f.key]!.data;
+        aux.set(f.data.subarray(row * d, (row + 1) * d), b * (start ? 2 : 1) * d);
+        if (start) aux.set(f.data.subarray(ep.start * d, (ep.start + 1) * d), (2 * b + 1) * d);
+      }
     }
     return out;
   }

@@ -7,6 +7,7 @@ import { TrainBatchIterator, validationBatches } from './batch-iterator.js';
 import { EpisodeDataset } from './episode-dataset.js';
 import { type LeRobotDataset, openLeRobotDataset } from './lerobot-reader.js';
 import { computeNormalizationStats, Normalizer } from './normalization.js';
+import { PrefetchingBatchIterator } from './prefetching-iterator.js';
 import { type SimFixture, writeSimFixture } from './test-sim-dataset.js';
 
 let fx: SimFixture;
@@ -68,6 +69,40 @@ describe('BatchAssembler', () => {
     expect(() => new BatchAssembler(ds, normalizer, spec({ auxiliaryKeys: ['observation.nope'] }))).toThrow(
       /auxiliary feature "observation.nope" is not in the dataset; its numeric features are .*"action"/,
     );
+  });
+
+  it("startFrame stacks the episode's first frame after the current one, and its auxiliary values after the current ones", () => {
+    const asm = new BatchAssembler(
+      ds,
+      normalizer,
+      spec({ startFrame: true, auxiliaryKeys: ['observation.state'] }),
+    );
+    expect(asm.channels).toBe(6);
+    // rows 3 (ep 0 starts at row 0) and 11 (ep 1 starts at row 5)
+    const b = asm.assemble([3, 11]);
+    expect(b.channels).toBe(6);
+    expect(b.images).toHaveLength(2 * 16 * 16 * 6);
+    const pixels = 16 * 16;
+    for (const [s, row, start] of [
+      [0, 3, 0],
+      [1, 11, 5],
+    ] as const) {
+      for (const p of [0, 17, pixels - 1]) {
+        for (let c = 0; c < 3; c++) {
+          expect(b.images[(s * pixels + p) * 6 + c]).toBeCloseTo(fx.pixels[row]![p * 3 + c]! / 255, 6);
+          expect(b.images[(s * pixels + p) * 6 + 3 + c]).toBeCloseTo(fx.pixels[start]![p * 3 + c]! / 255, 6);
+        }
+      }
+    }
+    const aux = b.auxiliary['observation.state']!;
+    expect(aux.dim).toBe(4);
+    expect(Array.from(aux.data)).toEqual(
+      Array.from(Float32Array.from([...fx.state[3]!, ...fx.state[0]!, ...fx.state[11]!, ...fx.state[5]!])),
+    );
+    // the rest of the sample does not change
+    const plain = new BatchAssembler(ds, normalizer, spec()).assemble([3, 11]);
+    expect(Array.from(b.actions)).toEqual(Array.from(plain.actions));
+    expect(Array.from(b.states)).toEqual(Array.from(plain.states));
   });
 
   it('batches from compressed frames equal batches from decoded frames', async () => {
@@ -225,6 +260,62 @@ describe('TrainBatchIterator', () => {
     expect(() => new TrainBatchIterator(asm, ds.episodes, { batchSize: 0, seed: 0 })).toThrow(
       /batchSize \(0\) must be a positive integer/,
     );
+  });
+});
+
+describe('PrefetchingBatchIterator', () => {
+  const options = (seed: number) => ({
+    batchSize: 4,
+    seed,
+    augmentation: augmentationConfigSchema.parse({ enabled: true }),
+  });
+  const assembler = (dataset: typeof ds, over: Partial<SampleSpec> = {}) =>
+    new BatchAssembler(dataset, normalizer, spec({ auxiliaryKeys: ['observation.state'], ...over }));
+
+  it('gives the batches of TrainBatchIterator from a worker thread, in order, frames compressed or decoded', async () => {
+    const compressed = await openLeRobotDataset(fx.dir, { imageMemory: 'compressed' });
+    for (const [dataset, over] of [
+      [ds, {}],
+      [compressed, { startFrame: true }],
+    ] as const) {
+      const sync = new TrainBatchIterator(assembler(dataset, over), ds.episodes, options(7));
+      const worker = new PrefetchingBatchIterator(assembler(dataset, over), ds.episodes, options(7));
+      try {
+        for (let i = 0; i < 9; i++) {
+          const want = sync.next();
+          const got = await worker.next();
+          expect(got.images).toEqual(want.images);
+          expect(got.actions).toEqual(want.actions);
+          expect(got.actionMask).toEqual(want.actionMask);
+          expect(got.shifts).toEqual(want.shifts);
+          expect(got.instructions).toEqual(want.instructions);
+          expect(got.auxiliary['observation.state']!.data).toEqual(want.auxiliary['observation.state']!.data);
+          expect(worker.getState()).toEqual(sync.getState());
+        }
+      } finally {
+        await worker.close();
+      }
+    }
+    // decoded frames are shared with the worker, not copied
+    expect(ds.getImages('observation.image').data!.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('resumes from a saved state (batches fetched ahead are dropped) and refuses a foreign one', async () => {
+    const straight = new TrainBatchIterator(assembler(ds), ds.episodes, options(5));
+    const ref = Array.from({ length: 10 }, () => straight.next());
+    const worker = new PrefetchingBatchIterator(assembler(ds), ds.episodes, options(5));
+    try {
+      for (let i = 0; i < 3; i++) await worker.next();
+      const saved = worker.getState(); // after 3 batches, though more were fetched ahead
+      for (let i = 3; i < 6; i++) expect((await worker.next()).frameIndices).toEqual(ref[i]!.frameIndices);
+      worker.setState(saved);
+      for (let i = 3; i < 10; i++) expect((await worker.next()).images).toEqual(ref[i]!.images);
+      expect(() => worker.setState({ ...saved, seed: 2 })).toThrow(
+        /saved seed 2 differs from this run's seed 5/,
+      );
+    } finally {
+      await worker.close();
+    }
   });
 });
 

@@ -106,6 +106,7 @@ export class TrainBatchIterator {
         this.augmentation,
         rng,
         batch.shifts,
+        batch.channels,
       );
     }
     this.cursor += this.batchSize;

@@ -43,6 +43,13 @@ export const dataConfigSchema = z.strictObject({
    * out of the action loss, so a policy does not learn to stop short of the goal.
    */
   actionsAfterDone: z.enum(['train', 'mask'] as const satisfies readonly ActionsAfterDone[]).default('train'),
+  /**
+   * Give every sample its episode's first frame too: images of 6 channels per pixel (current RGB,
+   * then the first frame's), auxiliary features followed by their first-frame values. Goals set
+   * relative to where things started ("push the block a bit up") need it; the vision stage must
+   * take 6 channels (vit option `channels: 6`).
+   */
+  startFrame: z.boolean().default(false),
   /** Normalisation: one mode for state and action, or one each. */
   normalization: z
     .union([normalizationModeSchema.transform((m) => ({ state: m, action: m })), modesSchema])
@@ -55,6 +62,11 @@ export const dataConfigSchema = z.strictObject({
    * percent slower per step). Inline image features only; video frames stay decoded.
    */
   imageMemory: z.enum(['decoded', 'compressed'] as const satisfies readonly ImageMemory[]).default('decoded'),
+  /**
+   * Assemble and augment training batches in a worker thread, ahead of the trainer (the same
+   * batches in the same order; the trainer's step otherwise waits for them on its one core).
+   */
+  prefetch: z.boolean().default(true),
   /** Scale decoded video frames to [height, width] (video features only; needs ffmpeg). */
   videoSize: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
   /** Keep every n-th validation frame (1 = all). */

@@ -68,6 +68,7 @@ export {
   type PolicyInputs,
   type PolicyObservation,
 } from './policy-io.js';
+export { PrefetchingBatchIterator } from './prefetching-iterator.js';
 export { type OpenRldsOptions, openRldsDataset } from './rlds-reader.js';
 export { decodeTfExample, encodeTfExample, type TfExample, type TfFeature } from './tf-example.js';
 export { crc32c, encodeTfRecords, maskedCrc32c, parseTfRecords, readTfRecordFile } from './tfrecord.js';

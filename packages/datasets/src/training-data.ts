@@ -11,6 +11,7 @@ import {
   type NormalizationStats,
   Normalizer,
 } from './normalization.js';
+import { PrefetchingBatchIterator } from './prefetching-iterator.js';
 import { openRldsDataset } from './rlds-reader.js';
 
 /** A dataset ready for training: split, statistics from the training episodes, batch factories. */
@@ -23,6 +24,8 @@ export interface TrainingData {
   assembler: BatchAssembler;
   /** A seeded, augmenting, endless training iterator. */
   trainIterator(batchSize: number): TrainBatchIterator;
+  /** The same batches from a worker thread, assembled ahead (call `close` when done). */
+  prefetchingIterator(batchSize: number): PrefetchingBatchIterator;
   /** One pass over the validation episodes (no augmentation). */
   valBatches(batchSize: number): Generator<Batch>;
 }
@@ -67,6 +70,7 @@ export async function prepareTrainingData(
     chunkLength: config.chunkLength,
     doneTarget: config.doneTarget,
     actionsAfterDone: config.actionsAfterDone,
+    startFrame: config.startFrame,
   });
   return {
     dataset,
@@ -76,6 +80,12 @@ export async function prepareTrainingData(
     assembler,
     trainIterator: (batchSize) =>
       new TrainBatchIterator(assembler, split.train, { batchSize, seed, augmentation: config.augmentation }),
+    prefetchingIterator: (batchSize) =>
+      new PrefetchingBatchIterator(assembler, split.train, {
+        batchSize,
+        seed,
+        augmentation: config.augmentation,
+      }),
     valBatches: (batchSize) => validationBatches(assembler, split.val, batchSize, config.valStride),
   };
 }

@@ -36,6 +36,12 @@ export const vitEncoderSchema = z
     qkvBias: z.boolean().default(true),
     /** LayerNorm epsilon (HF layer_norm_eps). Default 1e-12. */
     layerNormEps: z.number().positive().default(1e-12),
+    /**
+     * Channels per input pixel: 3 (RGB), or 3 x F for F frames stacked per pixel, e.g. 6 for
+     * the current frame and the episode's first (data.startFrame). imageMean and imageStd apply
+     * to every frame. Default 3.
+     */
+    channels: z.number().int().positive().multipleOf(3).default(3),
     /** Per-channel mean subtracted from the [0,1] image inside the stage. Default 0.5 (HF ViT). */
     imageMean: rgb.default([0.5, 0.5, 0.5]),
     /** Per-channel std the image is divided by inside the stage. Default 0.5 (HF ViT). */
@@ -75,6 +81,8 @@ export type VitEncoderOptions = z.input<typeof vitEncoderSchema>;
 export interface VitEncoderConfig {
   readonly size: keyof typeof VIT_SIZES;
   readonly imageSize: number;
+  /** Input channels: 3 x frames stacked per pixel. */
+  readonly channels: number;
   readonly patchSize: number;
   readonly dim: number;
   readonly depth: number;
@@ -141,6 +149,10 @@ export function resolveVitConfig(
     problems.push(
       'patchTokens (false) needs keypoints > 0: the encoder would have no tokens but the class token',
     );
+  if (o.channels !== 3 && o.hfCheckpoint !== undefined)
+    problems.push(
+      `channels (${o.channels}) must be 3 with hfCheckpoint (${o.hfCheckpoint}): its patch embedding reads RGB`,
+    );
   if (!o.patchTokens && o.hfCheckpoint !== undefined)
     problems.push(
       `patchTokens (false) drops the patch embedding that hfCheckpoint (${o.hfCheckpoint}) provides`,
@@ -157,6 +169,7 @@ export function resolveVitConfig(
   return {
     size: o.size,
     imageSize: o.imageSize,
+    channels: o.channels,
     ...arch,
     imageMean: o.imageMean,
     imageStd: o.imageStd,

@@ -44,7 +44,10 @@ export class VitEncoderPlugin implements StagePluginV1 {
       config: c,
       seed: ctx.seed,
       inputs: [
-        port('image', ['B', c.imageSize, c.imageSize, 3], 'float32', { description: 'RGB in [0, 1]' }),
+        port('image', ['B', c.imageSize, c.imageSize, c.channels], 'float32', {
+          description:
+            c.channels === 3 ? 'RGB in [0, 1]' : `${c.channels / 3} RGB frames stacked per pixel, in [0, 1]`,
+        }),
       ],
       outputs: [
         port('tokens', ['B', t, c.dim], 'float32', {

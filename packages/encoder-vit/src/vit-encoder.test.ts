@@ -3,7 +3,7 @@ import { VlakitError } from '@vlakit/core';
 import { describeStageConformance } from '@vlakit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { patchify } from './patch-embedding.js';
-import { testImage } from './test-helpers.js';
+import { FIXTURES, testImage } from './test-helpers.js';
 import { VitEncoderPlugin } from './vit-encoder-plugin.js';
 
 const plugin = new VitEncoderPlugin({ info: () => {}, warn: () => {} } as never);
@@ -15,7 +15,54 @@ describeStageConformance('vit (small image, no qkv bias, depth 1)', {
     plugin.create({ imageSize: 16, patchSize: 4, dim: 12, heads: 3, depth: 1, qkvBias: false }, ctx(seed)),
 });
 
+describeStageConformance('vit (two stacked frames, keypoints only)', {
+  create: (seed) =>
+    plugin.create(
+      {
+        imageSize: 16,
+        patchSize: 4,
+        dim: 12,
+        heads: 3,
+        depth: 1,
+        channels: 6,
+        keypoints: 4,
+        patchTokens: false,
+      },
+      ctx(seed),
+    ),
+});
+
 describe('vit encoder', () => {
+  it('channels: 6 reads two frames stacked per pixel, and both of them matter', () => {
+    const stage = plugin.create(
+      {
+        imageSize: 16,
+        patchSize: 4,
+        dim: 12,
+        heads: 3,
+        depth: 1,
+        channels: 6,
+        keypoints: 4,
+        patchTokens: false,
+      },
+      ctx(3),
+    );
+    stage.build();
+    expect(stage.inputs.find((p) => p.name === 'image')!.shape).toEqual(['B', 16, 16, 6]);
+    const two = testImage(2, 16);
+    const a = two.slice([0, 0, 0, 0], [1, 16, 16, 3]); // (1, 16, 16, 3)
+    const b = two.slice([1, 0, 0, 0], [1, 16, 16, 3]); // (1, 16, 16, 3)
+    const stack = (x: tf.Tensor, y: tf.Tensor) => tf.concat([x, y], 3); // (1, 16, 16, 6)
+    const run = (img: tf.Tensor) => stage.forward({ image: img })['tokens']!.arraySync() as number[][][];
+    const same = run(stack(a, b));
+    expect(run(stack(a, b))).toEqual(same);
+    const changedStart = run(stack(a, a)); // only the second frame differs
+    const diff = Math.max(...same.flat(2).map((v, i) => Math.abs(v - changedStart.flat(2)[i]!)));
+    expect(diff).toBeGreaterThan(1e-4);
+    expect(() => stage.forward({ image: a })).toThrow(/image/);
+    expect(() => plugin.create({ channels: 4 }, ctx(1))).toThrow(/channels/);
+  });
+
   it('resolves the default and the named sizes', () => {
     const d = plugin.create({}, ctx(1)).config;
     expect([d.imageSize, d.patchSize, d.dim, d.depth, d.heads, d.mlpDim]).toEqual([64, 8, 64, 2, 4, 256]);
@@ -39,6 +86,9 @@ describe('vit encoder', () => {
       /imageStd\[1\] \(0\) must be > 0/,
     );
     expect(() => plugin.create({ dimm: 3 }, ctx(1))).toThrow(/dimm/);
+    expect(() => plugin.create({ channels: 6, hfCheckpoint: `${FIXTURES}vit-tiny` }, ctx(1))).toThrow(
+      /channels \(6\) must be 3 with hfCheckpoint/,
+    );
   });
 
   it('patchify cuts row-major patches flattened as (py, px, c)', () => {

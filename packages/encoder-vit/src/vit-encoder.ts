@@ -23,7 +23,7 @@ import { gridSide, type VitEncoderConfig } from './vit-encoder-config.js';
 /*
  * ViT (Dosovitskiy et al. 2021), Hugging Face ViTModel layout:
  *
- *   image (B,H,W,3) in [0,1] -> (x - mean) / std -> patches (B,N,P*P*3) -> matmul -> (B,N,D)
+ *   image (B,H,W,C) in [0,1] (C = 3 x frames) -> (x - mean) / std -> patches (B,N,P*P*C) -> matmul -> (B,N,D)
  *   -> [cls ; patches] + position (B,N+1,D) [; K keypoint tokens (B,K,D) when keypoints > 0]
  *   -> depth x pre-LN block: x + MHA(LN(x)); x + MLP(LN(x)), MLP = fc1 -> GELU(erf) -> fc2
  *   -> LN -> tokens (B,N+1(+K),D); pooled = tokens[:, 0] (the class token)
@@ -40,7 +40,7 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
     const n = gridSide(this.config) ** 2;
     const w = init.truncatedNormal(initStd);
     if (this.config.patchTokens) {
-      f.add('patch/kernel', [p * p * 3, dim], w);
+      f.add('patch/kernel', [p * p * this.config.channels, dim], w);
       f.add('patch/bias', [dim], init.zeros);
     }
     f.add('cls', [1, 1, dim], w);
@@ -66,7 +66,8 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
     if (k > 0) {
       // He-scaled colour features so the score maps start diverse; near-zero scores so every
       // keypoint starts as a uniform distribution over the pixels (at the image centre)
-      f.add('keypoint/pixel1/kernel', [ks * ks * 3, hk], init.truncatedNormal(Math.sqrt(2 / (ks * ks * 3))));
+      const cin = ks * ks * this.config.channels;
+      f.add('keypoint/pixel1/kernel', [cin, hk], init.truncatedNormal(Math.sqrt(2 / cin)));
       f.add('keypoint/pixel1/bias', [hk], init.zeros);
       f.add('keypoint/pixel2/kernel', [hk, k], w);
       f.add('keypoint/pixel2/bias', [k], init.zeros);
@@ -103,9 +104,12 @@ export class VitEncoder extends TfStage<VitEncoderConfig> implements VisionEncod
 
   protected compute(inputs: Readonly<TensorMap>, options: ForwardOptions): TensorMap {
     const { patchSize, dim, depth, heads, layerNormEps: eps, imageMean, imageStd } = this.config;
-    const image = inputs['image']!; // (B, H, W, 3)
+    const image = inputs['image']!; // (B, H, W, C)
     const b = image.shape[0]!;
-    const normed = tf.div(tf.sub(image, tf.tensor1d([...imageMean])), tf.tensor1d([...imageStd])); // (B, H, W, 3)
+    const frames = this.config.channels / 3;
+    const mean = Array.from({ length: frames }, () => imageMean).flat(); // (C)
+    const std = Array.from({ length: frames }, () => imageStd).flat(); // (C)
+    const normed = tf.div(tf.sub(image, tf.tensor1d(mean)), tf.tensor1d(std)); // (B, H, W, C)
     const keypoints =
       this.config.keypoints > 0
         ? keypointReadout(

@@ -228,7 +228,7 @@ export async function exportPipeline(
         ? {
             height: imageShape[1] as number,
             width: imageShape[2] as number,
-            channels: 3,
+            channels: imageShape[3] as number,
             layout: 'NHWC',
             dtype: 'float32',
             scale: 1 / 255,

@@ -34,7 +34,8 @@ export interface PolicySpecV1 {
   readonly image: {
     height: number;
     width: number;
-    channels: 3;
+    /** 3 (RGB), or 6: the current frame's RGB, then the episode's first frame's, per pixel. */
+    channels: number;
     layout: 'NHWC';
     dtype: 'float32';
     scale: number;

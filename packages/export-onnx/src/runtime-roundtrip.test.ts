@@ -145,3 +145,60 @@ describe('runtime-onnx runs an exported bundle like the tfjs pipeline', () => {
     expect(json.normalization.state).toEqual(normalization.state);
   });
 });
+
+describe('a policy trained with the start frame (6-channel image)', () => {
+  const bundle = join(tempDir(), 'policy');
+  const pipeline = buildPipeline(
+    { ...spec, stages: { ...spec.stages, vision: { plugin: 'test-vision', options: { channels: 6 } } } },
+    registryWith(),
+    { seed: 12 },
+  );
+  let policy: OnnxPolicy;
+  beforeAll(async () => {
+    await exportPipeline(pipeline, { outDir: bundle, normalization });
+    policy = await loadPolicy(bundle);
+  });
+  afterAll(async () => {
+    await policy.close();
+    pipeline.dispose();
+  });
+
+  it("stacks the episode's first frame after the current one, as the trainer does", async () => {
+    expect(JSON.parse(readFileSync(join(bundle, 'policy.json'), 'utf8')).image.channels).toBe(6);
+    const obs = { ...observation(1), startImage: observation(2).image };
+    const r = await policy.act(obs);
+    const stacked = new Float32Array(8 * 8 * 6); // (8, 8, 6): current RGB, then the first frame's
+    for (let p = 0; p < 64; p++)
+      for (let c = 0; c < 3; c++) {
+        stacked[p * 6 + c] = obs.image[p * 3 + c]! / 255;
+        stacked[p * 6 + 3 + c] = obs.startImage[p * 3 + c]! / 255;
+      }
+    const tok = pipeline.tokenizer()!.encode([obs.instruction]);
+    const want = tf.tidy(() =>
+      pipeline
+        .forward({
+          image: tf.tensor(stacked, [1, 8, 8, 6]),
+          tokenIds: tf.tensor(tok.ids, [1, 12], 'int32'),
+          mask: tf.tensor(tok.mask, [1, 12]),
+          state: tf.tensor([(obs.state[0]! - 0.1) / 0.3, (obs.state[1]! - 0.2) / 0.25], [1, 2]),
+        })
+        ['actions']!.dataSync()
+        .slice(),
+    );
+    r.actions.flat().forEach((v, i) => {
+      expect(v).toBeCloseTo(
+        want[i]! * normalization.action.std[i % 2]! + normalization.action.mean[i % 2]!,
+        5,
+      );
+    });
+    // the first frame matters: another start frame, other actions
+    const other = await policy.act({ ...obs, startImage: observation(0).image });
+    expect(other.actions.flat()).not.toEqual(r.actions.flat());
+  });
+
+  it('says the first frame is missing when an observation has none', async () => {
+    await expect(policy.act(observation(1))).rejects.toThrow(
+      /startImage must be a Uint8Array .*got undefined \(this policy reads the episode's first frame too/,
+    );
+  });
+});

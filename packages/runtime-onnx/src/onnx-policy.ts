@@ -14,6 +14,11 @@ export interface PolicyObservation {
   readonly instruction: string;
   /** Robot state in real units (e.g. effector x, y in metres). */
   readonly state?: ArrayLike<number>;
+  /**
+   * The episode's first frame, like `image`; needed by policies whose image has 6 channels
+   * (policy.json image.channels: trained with data.startFrame).
+   */
+  readonly startImage?: Uint8Array | Uint8ClampedArray | Float32Array;
 }
 
 export interface PolicyAction {
@@ -102,7 +107,7 @@ export class OnnxPolicy {
       const shape = input.shape.map((d, k) => (k === 0 ? n : (d as number)));
       switch (input.role) {
         case 'image':
-          feeds[input.name] = new this.ort.Tensor('float32', this.images(observations), shape); // (B, H, W, 3)
+          feeds[input.name] = new this.ort.Tensor('float32', this.images(observations), shape); // (B, H, W, C)
           break;
         case 'token_ids':
         case 'token_mask': {
@@ -130,31 +135,39 @@ export class OnnxPolicy {
     return feeds;
   }
 
+  /** (B, H, W, C) float images: each observation's image, then (C = 6) its episode's first frame, per pixel. */
   private images(observations: readonly PolicyObservation[]): Float32Array {
     const spec = this.spec.image!;
-    const { height: h, width: w } = spec;
+    const { height: h, width: w, channels: c } = spec;
     const size = h * w * 3;
-    const out = new Float32Array(observations.length * size);
+    const out = new Float32Array(observations.length * h * w * c);
     observations.forEach((o, b) => {
-      const img = o.image;
-      const isU8 = img instanceof Uint8Array || img instanceof Uint8ClampedArray;
-      if (!isU8 && !(img instanceof Float32Array))
-        throw new PolicyError(
-          'input',
-          `observation ${b}: image must be a Uint8Array (RGB, ${h}x${w}x3, values 0-255) or a Float32Array in [0, 1], got ${describe(img)}`,
-        );
-      if (
-        (o.width !== undefined && o.width !== w) ||
-        (o.height !== undefined && o.height !== h) ||
-        img.length !== size
-      )
-        throw new PolicyError(
-          'input',
-          `observation ${b}: image is ${o.width ?? '?'}x${o.height ?? '?'} with ${img.length} values; the policy expects ${w}x${h}x3 = ${size} values (resize it first)`,
-        );
-      const off = b * size;
-      if (isU8) for (let i = 0; i < size; i++) out[off + i] = img[i]! * spec.scale + spec.offset;
-      else out.set(img, off);
+      const frames = c === 3 ? (['image'] as const) : (['image', 'startImage'] as const);
+      frames.forEach((key, f) => {
+        const img = o[key];
+        const isU8 = img instanceof Uint8Array || img instanceof Uint8ClampedArray;
+        if (!isU8 && !(img instanceof Float32Array))
+          throw new PolicyError(
+            'input',
+            `observation ${b}: ${key} must be a Uint8Array (RGB, ${h}x${w}x3, values 0-255) or a Float32Array in [0, 1], got ${describe(img)}${key === 'startImage' ? " (this policy reads the episode's first frame too: policy.json image.channels 6)" : ''}`,
+          );
+        if (
+          (o.width !== undefined && o.width !== w) ||
+          (o.height !== undefined && o.height !== h) ||
+          img.length !== size
+        )
+          throw new PolicyError(
+            'input',
+            `observation ${b}: ${key} is ${o.width ?? '?'}x${o.height ?? '?'} with ${img.length} values; the policy expects ${w}x${h}x3 = ${size} values (resize it first)`,
+          );
+        const off = b * h * w * c + 3 * f;
+        for (let p = 0; p < h * w; p++) {
+          for (let k = 0; k < 3; k++) {
+            const v = img[p * 3 + k]!;
+            out[off + p * c + k] = isU8 ? v * spec.scale + spec.offset : v;
+          }
+        }
+      });
     });
     return out;
   }

@@ -27,7 +27,8 @@ export const policySpecSchema = z.object({
     .object({
       height: z.number().int().positive(),
       width: z.number().int().positive(),
-      channels: z.literal(3),
+      // 3: RGB; 6: the current frame's RGB, then the episode's first frame's (observation.startImage)
+      channels: z.union([z.literal(3), z.literal(6)]),
       layout: z.literal('NHWC'),
       dtype: z.literal('float32'),
       scale: z.number(),

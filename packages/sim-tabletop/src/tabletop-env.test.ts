@@ -82,6 +82,24 @@ describe('world', () => {
     expect(env.state().blocks[1]!.y).toBeCloseTo(after.y, 6);
   });
 
+  it("observations carry the episode's first frame, unchanged as the scene changes", () => {
+    const reset = sampleReset('block2block', 4, 5);
+    reset.poses = [
+      { x: 0.5, y: 0.2, angle: 0 },
+      { x: 0.35, y: 0, angle: 0 },
+      { x: 0.2, y: 0.2, angle: 0 },
+      { x: 0.5, y: -0.2, angle: 0 },
+    ];
+    reset.effector = [0.35, -0.08];
+    const env = new TabletopEnv(reset);
+    const first = env.observe();
+    expect(first.startImage).toEqual(first.image);
+    for (let t = 0; t < 8; t++) env.step([0, 0.02]);
+    const later = env.observe();
+    expect(later.image).not.toEqual(first.image);
+    expect(later.startImage).toEqual(first.image);
+  });
+
   it('is deterministic: the same reset and actions give identical states and frames', () => {
     const run = () => {
       const env = new TabletopEnv(sampleReset('separate_blocks', 8, 11));

@@ -14,6 +14,8 @@ export interface Observation {
   instruction: string;
   /** Effector x, y in metres. */
   state: Float32Array;
+  /** The episode's first frame (RGB uint8, like `image`), for policies that read where things started. */
+  startImage: Uint8Array;
 }
 
 export interface EnvOptions {
@@ -71,6 +73,8 @@ export class TabletopEnv {
   readonly renderer: Renderer;
   private readonly physics: PhysicsWorld;
   private current: WorldState;
+  private readonly initial: WorldState;
+  private initialImage: Uint8Array | undefined;
   /** Control steps taken so far. */
   steps = 0;
   /** The step count at which the task was first solved, if it was. */
@@ -84,6 +88,7 @@ export class TabletopEnv {
     this.renderer = new Renderer(w, h);
     this.physics = new PhysicsWorld(this.kinds, reset.poses, reset.effector);
     this.current = this.physics.state();
+    this.initial = this.physics.state();
     if (isSolved(reset.task, this.current)) this.solvedAtStep = 0;
   }
 
@@ -120,6 +125,12 @@ export class TabletopEnv {
     return this.renderer.render(this.kinds, this.current, out);
   }
 
+  /** The episode's first frame, rendered once (the same bytes on every call: do not modify them). */
+  startImage(): Uint8Array {
+    this.initialImage ??= this.renderer.render(this.kinds, this.initial);
+    return this.initialImage;
+  }
+
   observe(): Observation {
     return {
       image: this.render(),
@@ -127,6 +138,7 @@ export class TabletopEnv {
       height: this.renderer.height,
       instruction: this.reset.instruction,
       state: Float32Array.from(this.current.effector),
+      startImage: this.startImage(),
     };
   }
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type Pipeline, writeFileAtomic } from '@vlakit/core';
 import type { TrainingBatch } from './batch-source.js';
-import { inspectFirstSamples } from './inspect-batch.js';
+import { inspectFirstSamples, sampleFrame } from './inspect-batch.js';
 import type { RgbImage } from './line-plot.js';
 import { encodePng } from './run-report.js';
 
@@ -51,7 +51,6 @@ export function writeAttentionMaps(
 ): string[] {
   const n = Math.min(count, batch.size);
   const { height: h, width: w } = { height: batch.imageHeight, width: batch.imageWidth };
-  const frame = h * w * 3;
   // only maps over the vision tokens (the last axis has the vision encoder's N, a square grid)
   const vision = [...pipeline.stages.values()].find((st) => st.kind === 'VisionEncoder');
   const tokens = vision?.outputs.find((p) => p.name === 'tokens')?.shape[1];
@@ -84,7 +83,7 @@ export function writeAttentionMaps(
     for (let i = 0; i < n; i++) {
       const path = join(runDir, 'report', `attention-${maps[k]!.name}-${i}.png`);
       const overlay = attentionOverlay(
-        batch.images.subarray(i * frame, (i + 1) * frame),
+        sampleFrame(batch, i),
         h,
         w,
         values.subarray(i * last, (i + 1) * last),

@@ -12,6 +12,8 @@ export interface Observation {
   readonly instruction: string;
   /** Effector x, y. */
   readonly state: Float32Array;
+  /** The episode's first frame (H*W*3 RGB bytes); needed by pipelines trained with data.startFrame. */
+  readonly startImage?: Uint8Array;
 }
 
 /** Observations -> one action chunk each, T*A floats in metres (row-major (T, A)). */
@@ -77,7 +79,8 @@ export function pipelineFeeds(
  */
 export function createBatchPolicy(pipeline: Pipeline, normalization: NormalizationStats): BatchPolicy {
   const imageInput = pipeline.inputs.find((i) => i.name === 'image');
-  const [, ih, iw] = imageInput?.shape ?? [];
+  const [, ih, iw, ic] = imageInput?.shape ?? [];
+  const c = typeof ic === 'number' ? ic : 3; // 6: the current frame, then the episode's first
   return (obs) => {
     if (obs.length === 0) return [];
     const { width: w, height: h } = obs[0]!;
@@ -96,17 +99,14 @@ export function createBatchPolicy(pipeline: Pipeline, normalization: Normalizati
       );
     }
     const b = obs.length;
-    const pixels = new Float32Array(b * h * w * 3);
-    obs.forEach((o, i) => {
-      for (let j = 0; j < o.image.length; j++) pixels[i * h * w * 3 + j] = o.image[j]! / 255;
-    });
+    const pixels = stackFrames(obs, h * w, c); // (B, H, W, C)
     const sDim = normalization.state.mean.length;
     const states = new Float32Array(b * sDim);
     obs.forEach((o, i) => states.set(normalize(o.state.subarray(0, sDim), normalization.state), i * sDim));
     const actions = tf.tidy(() => {
       const feeds = pipelineFeeds(
         pipeline,
-        tf.tensor4d(pixels, [b, h, w, 3]),
+        tf.tensor4d(pixels, [b, h, w, c]),
         obs.map((o) => o.instruction),
         tf.tensor2d(states, [b, sDim]),
       );
@@ -117,4 +117,33 @@ export function createBatchPolicy(pipeline: Pipeline, normalization: Normalizati
     actions.dispose();
     return obs.map((_, i) => unnormalize(data.slice(i * t * a, (i + 1) * t * a), normalization.action));
   };
+}
+
+/**
+ * Observations' images as one (B, H, W, C) float batch in [0, 1]: C = 3 is the image itself, C = 6
+ * stacks the episode's first frame (`startImage`) after it per pixel, as data.startFrame trains.
+ */
+export function stackFrames(obs: readonly Observation[], pixels: number, channels: number): Float32Array {
+  const out = new Float32Array(obs.length * pixels * channels); // (B, H, W, C)
+  obs.forEach((o, i) => {
+    const frames = channels === 3 ? [o.image] : [o.image, o.startImage];
+    if (channels !== 3 && channels !== 6) {
+      throw new VlakitError(
+        'graph',
+        `the pipeline's image input has ${channels} channels; the trainer feeds 3 (RGB) or 6 (RGB + the episode's first frame)`,
+      );
+    }
+    frames.forEach((frame, f) => {
+      if (frame === undefined || frame.length !== pixels * 3) {
+        throw new VlakitError(
+          'input',
+          `observation ${i} has no startImage of ${pixels * 3} bytes (got ${frame === undefined ? 'none' : frame.length}); the pipeline was trained with data.startFrame and reads the episode's first frame`,
+        );
+      }
+      const base = i * pixels * channels + 3 * f;
+      for (let p = 0; p < pixels; p++)
+        for (let k = 0; k < 3; k++) out[base + p * channels + k] = frame[p * 3 + k]! / 255;
+    });
+  });
+  return out;
 }

@@ -5,10 +5,12 @@
 export interface TrainingBatch {
   /** Samples in the batch (B). */
   readonly size: number;
-  /** Images (B, H, W, 3) float32 in [0, 1], row-major. */
+  /** Images (B, H, W, C) float32 in [0, 1], row-major. */
   readonly images: Float32Array;
   readonly imageHeight: number;
   readonly imageWidth: number;
+  /** C: 3 (default), or 6 with the episode's first frame after the current one (data.startFrame). */
+  readonly imageChannels?: number;
   /** One instruction per sample. */
   readonly instructions: readonly string[];
   /** States (B, S), normalised. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type Pipeline, writeFileAtomic } from '@vlakit/core';
 import type { TrainingBatch } from './batch-source.js';
-import { inspectFirstSamples } from './inspect-batch.js';
+import { inspectFirstSamples, sampleFrame } from './inspect-batch.js';
 import type { RgbImage } from './line-plot.js';
 import { encodePng } from './run-report.js';
 
@@ -62,7 +62,6 @@ export function writeKeypointOverlays(
 ): string[] {
   const n = Math.min(count, batch.size);
   const { imageHeight: h, imageWidth: w } = batch;
-  const frame = h * w * 3;
   const found = tf.tidy(
     () =>
       Object.entries(inspectFirstSamples(pipeline, batch, n))
@@ -75,12 +74,7 @@ export function writeKeypointOverlays(
     const per = values.length / n;
     for (let i = 0; i < n; i++) {
       const path = join(runDir, 'report', `keypoints-${stage}-${i}.png`);
-      const image = keypointOverlay(
-        batch.images.subarray(i * frame, (i + 1) * frame),
-        h,
-        w,
-        values.subarray(i * per, (i + 1) * per),
-      );
+      const image = keypointOverlay(sampleFrame(batch, i), h, w, values.subarray(i * per, (i + 1) * per));
       writeFileAtomic(path, encodePng(image));
       files.push(path);
     }

@@ -17,6 +17,7 @@ export function fromDatasetBatch(b: Batch): TrainingBatch {
     images: b.images,
     imageHeight: b.height,
     imageWidth: b.width,
+    imageChannels: b.channels,
     instructions: b.instructions,
     states: b.states,
     stateDim: b.stateDim,
@@ -80,9 +81,11 @@ export async function lerobotTrainingData(
     action: affine(normalizer, dataConfig.actionKey),
     state: affine(normalizer, dataConfig.stateKey),
   };
-  const iterator = prepared.trainIterator(options.batchSize);
+  const iterator = dataConfig.prefetch
+    ? prepared.prefetchingIterator(options.batchSize)
+    : prepared.trainIterator(options.batchSize);
   const train: BatchSource = {
-    next: () => fromDatasetBatch(iterator.next()),
+    next: async () => fromDatasetBatch(await iterator.next()),
     getState: () => iterator.getState(),
     setState: (s) => iterator.setState(s as Parameters<typeof iterator.setState>[0]),
   };
@@ -98,6 +101,9 @@ export async function lerobotTrainingData(
       : {}),
     normalization,
     datasetStats: prepared.stats,
+    close: async () => {
+      if ('close' in iterator) await iterator.close();
+    },
     description: `${dataConfig.dir}: ${prepared.split.train.length} training and ${prepared.split.val.length} validation episodes`,
   };
 }

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readSafetensorsFile, toFloat32, VlakitError } from '@vlakit/core';
+import { buildPipeline, readSafetensorsFile, toFloat32, VlakitError } from '@vlakit/core';
 import { describe, expect, it } from 'vitest';
+import { createBatchPolicy, stackFrames } from './batch-policy.js';
 import type { BatchSource, TrainingData } from './batch-source.js';
 import { listCheckpoints, readCheckpoint } from './checkpoint.js';
 import type { EvaluatePolicyOptions } from './evaluate-run.js';
@@ -257,6 +258,53 @@ describe('train', () => {
     );
     run.dispose();
     expect(() => loadRun(tempDir(), { registry })).toThrow(/no config.json/);
+  });
+
+  it('a vision stage that takes the start frame needs data with it, and says so', async () => {
+    const config = tinyConfig({
+      pipeline: {
+        stages: {
+          ...tinyConfig().pipeline.stages,
+          vision: { plugin: 'test-vision', options: { channels: 6 } },
+        },
+      },
+    });
+    await expect(train(config, { outDir: tempDir(), registry })).rejects.toThrow(
+      /the batches carry 3-channel images \(data.startFrame off\) but the pipeline's image input takes 6 channels/,
+    );
+  });
+
+  it("a start-frame policy feeds each observation's first frame after its image, and needs it", () => {
+    const pipeline = buildPipeline(
+      {
+        stages: {
+          ...tinyConfig().pipeline.stages,
+          vision: { plugin: 'test-vision', options: { channels: 6 } },
+        },
+      },
+      registry,
+      { seed: 5 },
+    );
+    pipeline.build();
+    const stats = { action: { mean: [0, 0], std: [1, 1] }, state: { mean: [0, 0], std: [1, 1] } };
+    const policy = createBatchPolicy(pipeline, stats);
+    const frame = (v: number) => new Uint8Array(8 * 8 * 3).fill(v);
+    const obs = {
+      image: frame(30),
+      width: 8,
+      height: 8,
+      instruction: 'red block',
+      state: new Float32Array(2),
+    };
+    const a = policy([{ ...obs, startImage: frame(200) }]) as Float32Array[];
+    const b = policy([{ ...obs, startImage: frame(10) }]) as Float32Array[];
+    expect(Array.from(a[0]!)).not.toEqual(Array.from(b[0]!));
+    expect(() => policy([obs])).toThrow(/observation 0 has no startImage of 192 bytes \(got none\)/);
+    const stacked = stackFrames([{ ...obs, startImage: frame(255) }], 64, 6);
+    expect(Array.from(stacked.subarray(0, 12))).toEqual(
+      Array.from(Float32Array.from([30, 30, 30, 255, 255, 255, 30, 30, 30, 255, 255, 255], (v) => v / 255)),
+    );
+    pipeline.dispose();
   });
 
   it('calls the evaluator at the end and records its report in metrics.jsonl', async () => {

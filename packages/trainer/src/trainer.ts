@@ -110,8 +110,16 @@ export function batchLoss(
   const { training } = config;
   return tf.tidy(() => {
     const b = batch.size;
-    let images = tf.tensor4d(batch.images, [b, batch.imageHeight, batch.imageWidth, 3]); // (B, H, W, 3)
-    if (augment) images = augmentImages(images, training.augment, augment); // (B, H, W, 3)
+    const c = batch.imageChannels ?? 3;
+    const wants = pipeline.inputs.find((i) => i.name === 'image')?.shape[3];
+    if (typeof wants === 'number' && wants !== c) {
+      throw new VlakitError(
+        'config',
+        `the batches carry ${c}-channel images (${c === 6 ? 'data.startFrame: true' : 'data.startFrame off'}) but the pipeline's image input takes ${wants} channels; set the vision stage's channels option to ${c} (vit: channels) or data.startFrame to ${wants === 6}`,
+      );
+    }
+    let images = tf.tensor4d(batch.images, [b, batch.imageHeight, batch.imageWidth, c]); // (B, H, W, C)
+    if (augment) images = augmentImages(images, training.augment, augment); // (B, H, W, C)
     const states = tf.tensor2d(batch.states, [b, batch.stateDim]); // (B, S)
     const kp = training.keypointLoss;
     const run = pipeline.run(pipelineFeeds(pipeline, images, batch.instructions, states), {

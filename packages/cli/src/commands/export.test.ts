@@ -119,6 +119,21 @@ describe('vla export and vla infer', () => {
       root,
     );
     expect(missing.stderr).toMatch(/--image ".*none.png" does not exist/);
+    const noStart = await run(
+      [
+        'infer',
+        '--policy',
+        join(runDir, 'policy'),
+        '--image',
+        'frame.png',
+        '--start-image',
+        'none.png',
+        '--instruction',
+        'go',
+      ],
+      root,
+    );
+    expect(noStart.stderr).toMatch(/--start-image ".*none.png" does not exist/);
     const noBundle = await run(
       ['infer', '--policy', root, '--image', 'frame.png', '--instruction', 'go'],
       root,

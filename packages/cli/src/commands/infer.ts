@@ -9,6 +9,7 @@ import { type CliIo, printResult } from '../cli-io.js';
 interface InferOptions {
   policy: string;
   image: string;
+  startImage?: string;
   instruction: string;
   state?: string;
   threads: string;
@@ -16,16 +17,19 @@ interface InferOptions {
 }
 
 /** Reads a PNG as (H, W, 3) RGB bytes: alpha dropped, grey replicated, 16-bit scaled down. */
-export function readPngRgb(path: string): { data: Uint8Array; width: number; height: number } {
-  if (!existsSync(path)) throw new VlakitError('io', `--image ${quote(path)} does not exist`);
+export function readPngRgb(
+  path: string,
+  flag = '--image',
+): { data: Uint8Array; width: number; height: number } {
+  if (!existsSync(path)) throw new VlakitError('io', `${flag} ${quote(path)} does not exist`);
   let png: ReturnType<typeof decode>;
   try {
     png = decode(readFileSync(path));
   } catch (error) {
-    throw new VlakitError('io', `--image ${quote(path)} is not a readable PNG: ${(error as Error).message}`);
+    throw new VlakitError('io', `${flag} ${quote(path)} is not a readable PNG: ${(error as Error).message}`);
   }
   if (png.palette)
-    throw new VlakitError('io', `--image ${quote(path)} is an indexed-colour PNG; save it as RGB`);
+    throw new VlakitError('io', `${flag} ${quote(path)} is an indexed-colour PNG; save it as RGB`);
   const { width, height, channels } = png;
   const scale = png.depth === 16 ? 1 / 257 : png.depth === 8 ? 1 : 255 / (2 ** png.depth - 1);
   const out = new Uint8Array(width * height * 3);
@@ -45,12 +49,19 @@ export function registerInfer(program: Command, io: CliIo): void {
     .description('run an ONNX policy bundle on one image and instruction (onnxruntime, no tfjs)')
     .requiredOption('--policy <dir>', 'policy bundle folder (made by vla export)')
     .requiredOption('--image <png>', 'RGB image of the size the policy expects')
+    .option(
+      '--start-image <png>',
+      "the episode's first frame (policies trained with data.startFrame: policy.json image.channels 6)",
+    )
     .requiredOption('--instruction <text>', 'the instruction')
     .option('--state <x,y>', 'robot state in real units, comma separated (policies with a state input)')
     .option('--threads <n>', 'onnxruntime intra-op threads (0: its default)', '0')
     .option('--json', 'print one JSON object as the last line of stdout')
     .action(async (opts: InferOptions) => {
       const image = readPngRgb(resolve(io.cwd, opts.image));
+      const start = opts.startImage
+        ? readPngRgb(resolve(io.cwd, opts.startImage), '--start-image')
+        : undefined;
       const state = opts.state?.split(',').map((s) => {
         const v = Number(s.trim());
         if (s.trim() === '' || !Number.isFinite(v))
@@ -64,6 +75,13 @@ export function registerInfer(program: Command, io: CliIo): void {
         threads,
         onWarning: (m) => io.stderr(`warning: ${m}\n`),
       });
+      if (policy.spec.image?.channels === 6 && start === undefined) {
+        await policy.close();
+        throw new VlakitError(
+          'input',
+          "this policy reads the episode's first frame as well (policy.json image.channels 6); give it with --start-image PNG",
+        );
+      }
       try {
         const r = await policy.act({
           image: image.data,
@@ -71,6 +89,7 @@ export function registerInfer(program: Command, io: CliIo): void {
           height: image.height,
           instruction: opts.instruction,
           ...(state ? { state } : {}),
+          ...(start ? { startImage: start.data } : {}),
         });
         printResult(io, Boolean(opts.json), { actions: r.actions, done: r.done }, () =>
           [

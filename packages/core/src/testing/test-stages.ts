@@ -36,27 +36,29 @@ const visionSchema = z.object({
   imageSize: z.number().int().positive().default(8),
   patchSize: z.number().int().positive().default(4),
   dim: z.number().int().positive().default(8),
+  /** Channels per pixel: 3 (RGB) or 6 (two frames stacked). */
+  channels: z.union([z.literal(3), z.literal(6)]).default(3),
 });
 type VisionConfig = z.output<typeof visionSchema>;
 
 export class TestVisionEncoder extends TfStage<VisionConfig> {
   readonly kind = 'VisionEncoder' as const;
   protected createVariables(f: VariableFactory): void {
-    const { patchSize: p, dim } = this.config;
-    f.add('patch/kernel', [p * p * 3, dim], init.glorot);
+    const { patchSize: p, dim, channels: c } = this.config;
+    f.add('patch/kernel', [p * p * c, dim], init.glorot);
     f.add('patch/bias', [dim], init.normal(0.02));
   }
   protected compute(inputs: Readonly<TensorMap>): TensorMap {
-    const { imageSize: s, patchSize: p, dim } = this.config;
+    const { imageSize: s, patchSize: p, dim, channels: c } = this.config;
     const n = s / p;
-    const image = inputs['image']!; // (B, H, W, 3)
+    const image = inputs['image']!; // (B, H, W, C)
     const b = image.shape[0]!;
     const patches = image
-      .reshape([b, n, p, n, p, 3])
+      .reshape([b, n, p, n, p, c])
       .transpose([0, 1, 3, 2, 4, 5])
-      .reshape([b, n * n, p * p * 3]); // (B, N, P*P*3)
+      .reshape([b, n * n, p * p * c]); // (B, N, P*P*C)
     const tokens = tf
-      .matMul(patches.reshape([b * n * n, p * p * 3]), this.v('patch/kernel'))
+      .matMul(patches.reshape([b * n * n, p * p * c]), this.v('patch/kernel'))
       .add(this.v('patch/bias'))
       .reshape([b, n * n, dim])
       .tanh(); // (B, N, D)
@@ -79,7 +81,7 @@ export class TestVisionPlugin implements StagePluginV1 {
       name: ctx.name,
       config: c,
       seed: ctx.seed,
-      inputs: [port('image', ['B', c.imageSize, c.imageSize, 3])],
+      inputs: [port('image', ['B', c.imageSize, c.imageSize, c.channels])],
       outputs: [port('tokens', ['B', n, c.dim]), port('pooled', ['B', c.dim])],
     });
   }
