@@ -36,3 +36,8 @@ export function imageFrame(feature: ImageFeature, row: number): Uint8Array {
   }
   return new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length); // a plain view, not a Buffer
 }
+
+/** `n` zeroed bytes in a SharedArrayBuffer: decoded frames a worker thread can read without a copy. */
+export function sharedBytes(n: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(n));
+}

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { quote, VlakitError } from '@vlakit/core';
-import { compressFrame, type ImageMemory } from './compressed-frames.js';
+import { compressFrame, type ImageMemory, sharedBytes } from './compressed-frames.js';
 import { datasetError } from './dataset-error.js';
 import {
   EpisodeDataset,
@@ -308,7 +308,8 @@ function decodeImageColumn(
   }
   const [height, width] = imageHw(shape, names);
   const frame = height * width * 3;
-  const data = options.imageMemory === 'compressed' ? undefined : new Uint8Array(rows.length * frame); // (N, H, W, 3)
+  // shared memory, so the batch prefetch worker reads the frames without a copy
+  const data = options.imageMemory === 'compressed' ? undefined : sharedBytes(rows.length * frame); // (N, H, W, 3)
   const compressed: Uint8Array[] = [];
   const every = Math.max(1, Math.floor(rows.length / 100));
   let decoded = 0;
@@ -520,7 +521,7 @@ async function decodeVideoFeature(
   }
   const frame = height * width * 3;
   const total = records.reduce((n, r) => n + r.length, 0);
-  const data = new Uint8Array(total * frame); // (N, H, W, 3)
+  const data = sharedBytes(total * frame); // (N, H, W, 3), shared with the prefetch worker
   // consecutive episodes stored back to back in one file are decoded by one ffmpeg run
   const fromOf = (i: number) => toNumber(episodes[i]!.row[`videos/${key}/from_timestamp`]) ?? 0;
   for (let i = 0; i < records.length; ) {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { quote } from '@vlakit/core';
+import { sharedBytes } from './compressed-frames.js';
 import { datasetError } from './dataset-error.js';
 import {
   EpisodeDataset,
@@ -166,7 +167,7 @@ export function openRldsDataset(path: string, options: OpenRldsOptions = {}): Ep
   }
   const images: Record<string, ImageFeature> = {};
   if (imageKey !== null) {
-    const data = new Uint8Array(n * height * width * 3); // (N, H, W, 3)
+    const data = sharedBytes(n * height * width * 3); // (N, H, W, 3), shared with the prefetch worker
     pixels.forEach((p, i) => data.set(p, i * height * width * 3));
     images['observation.image'] = { key: 'observation.image', height, width, data };
   }
