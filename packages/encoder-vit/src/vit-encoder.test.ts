@@ -15,38 +15,24 @@ describeStageConformance('vit (small image, no qkv bias, depth 1)', {
     plugin.create({ imageSize: 16, patchSize: 4, dim: 12, heads: 3, depth: 1, qkvBias: false }, ctx(seed)),
 });
 
+/** Two RGB frames stacked per pixel, read through 4 keypoints. */
+const STACKED = {
+  imageSize: 16,
+  patchSize: 4,
+  dim: 12,
+  heads: 3,
+  depth: 1,
+  channels: 6,
+  keypoints: 4,
+  patchTokens: false,
+};
 describeStageConformance('vit (two stacked frames, keypoints only)', {
-  create: (seed) =>
-    plugin.create(
-      {
-        imageSize: 16,
-        patchSize: 4,
-        dim: 12,
-        heads: 3,
-        depth: 1,
-        channels: 6,
-        keypoints: 4,
-        patchTokens: false,
-      },
-      ctx(seed),
-    ),
+  create: (seed) => plugin.create(STACKED, ctx(seed)),
 });
 
 describe('vit encoder', () => {
   it('channels: 6 reads two frames stacked per pixel, and both of them matter', () => {
-    const stage = plugin.create(
-      {
-        imageSize: 16,
-        patchSize: 4,
-        dim: 12,
-        heads: 3,
-        depth: 1,
-        channels: 6,
-        keypoints: 4,
-        patchTokens: false,
-      },
-      ctx(3),
-    );
+    const stage = plugin.create(STACKED, ctx(3));
     stage.build();
     expect(stage.inputs.find((p) => p.name === 'image')!.shape).toEqual(['B', 16, 16, 6]);
     const two = testImage(2, 16);

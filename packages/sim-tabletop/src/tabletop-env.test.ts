@@ -4,6 +4,19 @@ import { TabletopEnv, validateAction } from './tabletop-env.js';
 import { sampleReset } from './tasks.js';
 import { X_MAX, X_MIN, Y_MAX, Y_MIN } from './workspace.js';
 
+/** A reset whose effector sits 8 cm from the blue cube (block 1 of BLOCK_4), facing it along +y. */
+function cubeBehindEffector() {
+  const reset = sampleReset('block2block', 4, 5);
+  reset.poses = [
+    { x: 0.5, y: 0.2, angle: 0 },
+    { x: 0.35, y: 0, angle: 0 },
+    { x: 0.2, y: 0.2, angle: 0 },
+    { x: 0.5, y: -0.2, angle: 0 },
+  ];
+  reset.effector = [0.35, -0.08];
+  return reset;
+}
+
 describe('actions', () => {
   it('rejects NaN, wrong length and wrong type with a clear error', () => {
     expect(() => validateAction([Number.NaN, 0])).toThrow(
@@ -62,16 +75,7 @@ describe('world', () => {
   });
 
   it('pushes a block the effector drives into, and leaves it still afterwards (table friction)', () => {
-    const reset = sampleReset('block2block', 4, 5);
-    // block 1 of BLOCK_4 is the blue cube
-    reset.poses = [
-      { x: 0.5, y: 0.2, angle: 0 },
-      { x: 0.35, y: 0, angle: 0 },
-      { x: 0.2, y: 0.2, angle: 0 },
-      { x: 0.5, y: -0.2, angle: 0 },
-    ];
-    reset.effector = [0.35, -0.08];
-    const env = new TabletopEnv(reset);
+    const env = new TabletopEnv(cubeBehindEffector());
     for (let t = 0; t < 8; t++) env.step([0, 0.02]);
     const pushed = env.state().blocks[1]!;
     expect(pushed.y).toBeGreaterThan(0.04);
@@ -83,15 +87,7 @@ describe('world', () => {
   });
 
   it("observations carry the episode's first frame, unchanged as the scene changes", () => {
-    const reset = sampleReset('block2block', 4, 5);
-    reset.poses = [
-      { x: 0.5, y: 0.2, angle: 0 },
-      { x: 0.35, y: 0, angle: 0 },
-      { x: 0.2, y: 0.2, angle: 0 },
-      { x: 0.5, y: -0.2, angle: 0 },
-    ];
-    reset.effector = [0.35, -0.08];
-    const env = new TabletopEnv(reset);
+    const env = new TabletopEnv(cubeBehindEffector());
     const first = env.observe();
     expect(first.startImage).toEqual(first.image);
     for (let t = 0; t < 8; t++) env.step([0, 0.02]);
