@@ -2,6 +2,7 @@ import { quote } from '@vlakit/core';
 import { imageFrame } from './compressed-frames.js';
 import { datasetError } from './dataset-error.js';
 import type { EpisodeDataset, ImageFeature, NumericFeature } from './episode-dataset.js';
+import { stackFramesInto } from './frame-stack.js';
 import type { Normalizer } from './normalization.js';
 
 /**
@@ -72,8 +73,6 @@ export interface Batch {
   /** `SampleSpec.auxiliaryKeys` by key. */
   auxiliary: Record<string, AuxiliaryValues>;
 }
-
-const U8_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 
 /** Builds batches from frame rows of an in-memory dataset, normalising states and actions. */
 export class BatchAssembler {
@@ -160,9 +159,14 @@ export class BatchAssembler {
     return this.action.dim;
   }
 
-  /** Image channels per pixel: 3, or 6 with the episode's first frame. */
+  /** Frames per sample: 1, or 2 with the episode's first frame (SampleSpec.startFrame). */
+  get frames(): number {
+    return this.spec.startFrame ? 2 : 1;
+  }
+
+  /** Image channels per pixel: 3 per frame. */
   get channels(): number {
-    return this.spec.startFrame ? 6 : 3;
+    return 3 * this.frames;
   }
 
   /** A zeroed batch of `size` samples with this assembler's shapes. */
@@ -171,7 +175,7 @@ export class BatchAssembler {
     const W = this.image?.width ?? 0;
     const T = this.spec.chunkLength;
     const C = this.channels;
-    const aux = this.spec.startFrame ? 2 : 1; // current values, then the first frame's
+    const aux = this.frames; // auxiliary values of the current frame, then the first frame's
     return {
       size,
       height: H,
@@ -229,17 +233,8 @@ export class BatchAssembler {
       const end = ep.start + ep.length; // first row past the episode
       if (img) {
         const dst = out.images.subarray(b * pixels * C, (b + 1) * pixels * C); // (H, W, C) float32
-        const src = imageFrame(img, row); // (H, W, 3) uint8
-        if (!start) for (let i = 0; i < pixels * 3; i++) dst[i] = U8_TO_UNIT[src[i]!]!;
-        else {
-          const first = imageFrame(img, ep.start); // (H, W, 3) uint8
-          for (let p = 0; p < pixels; p++) {
-            for (let c = 0; c < 3; c++) {
-              dst[p * 6 + c] = U8_TO_UNIT[src[p * 3 + c]!]!;
-              dst[p * 6 + 3 + c] = U8_TO_UNIT[first[p * 3 + c]!]!;
-            }
-          }
-        }
+        const current = imageFrame(img, row); // (H, W, 3) uint8
+        stackFramesInto(dst, start ? [current, imageFrame(img, ep.start)] : [current], pixels);
       }
       if (S > 0) out.states.set(this.normalizedState.subarray(row * S, (row + 1) * S), b * S);
       const valid = Math.min(T, end - row);
@@ -255,7 +250,7 @@ export class BatchAssembler {
       for (const f of this.auxiliary) {
         const d = f.dim;
         const aux = out.auxiliary[f.key]!.data;
-        aux.set(f.data.subarray(row * d, (row + 1) * d), b * (start ? 2 : 1) * d);
+        aux.set(f.data.subarray(row * d, (row + 1) * d), b * this.frames * d);
         if (start) aux.set(f.data.subarray(ep.start * d, (ep.start + 1) * d), (2 * b + 1) * d);
       }
     }

@@ -30,6 +30,7 @@ export {
   type NumericFeature,
 } from './episode-dataset.js';
 export { type EpisodeSplit, splitEpisodes } from './episode-split.js';
+export { stackFramesInto, U8_TO_UNIT } from './frame-stack.js';
 export { decodeImage, imageFormat, type RgbImage } from './image-decode.js';
 export {
   featureSize,

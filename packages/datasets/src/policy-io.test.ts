@@ -37,6 +37,23 @@ describe('observationsToInputs / actionsToChunks', () => {
     expect(Array.from(chunks[1]!).map((x) => Number(x.toFixed(6)))).toEqual([0, 0.1, 0.1, -0.1]);
   });
 
+  it("with startFrame stacks each observation's first frame after its image, as the batch assembler does", () => {
+    const image = Uint8Array.from({ length: 12 }, (_, i) => i * 10);
+    const startImage = Uint8Array.from({ length: 12 }, (_, i) => 255 - i);
+    const o = { image, width: 2, height: 2, instruction: 'go', state: new Float32Array(2), startImage };
+    const inp = observationsToInputs([o], normalizer, 'observation.state', true);
+    expect(inp.channels).toBe(6);
+    expect(inp.images).toHaveLength(2 * 2 * 6);
+    // pixel 1: its RGB (30, 40, 50), then the first frame's (252, 251, 250)
+    expect(Array.from(inp.images.subarray(6, 12))).toEqual(
+      Array.from(Float32Array.from([30, 40, 50, 252, 251, 250], (v) => v / 255)),
+    );
+    expect(observationsToInputs([o], normalizer).channels).toBe(3);
+    expect(() =>
+      observationsToInputs([{ ...o, startImage: undefined }], normalizer, 'observation.state', true),
+    ).toThrow(/observation 0: startImage has no bytes, expected 2x2x3/);
+  });
+
   it('errors on mixed image sizes, wrong state width, and a bad action length', () => {
     const o = { image: new Uint8Array(12), width: 2, height: 2, instruction: '', state: new Float32Array(2) };
     expect(() =>

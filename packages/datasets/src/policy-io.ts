@@ -1,5 +1,6 @@
 import { quote } from '@vlakit/core';
 import { datasetError } from './dataset-error.js';
+import { stackFramesInto } from './frame-stack.js';
 import type { Normalizer } from './normalization.js';
 
 /** One observation as the simulator evaluator hands it to a policy (docs/data-flow.md). */
@@ -9,6 +10,8 @@ export interface PolicyObservation {
   height: number;
   instruction: string;
   state: Float32Array; // (S,)
+  /** The episode's first frame (H, W, 3), read when the inputs take 6 channels (data.startFrame). */
+  startImage?: Uint8Array;
 }
 
 /** Policy inputs prepared exactly as training batches are (minus augmentation). */
@@ -16,21 +19,22 @@ export interface PolicyInputs {
   size: number; // B
   height: number;
   width: number;
-  images: Float32Array; // (B, H, W, 3) in [0, 1]
+  channels: number; // C: 3, or 6 with the episode's first frame
+  images: Float32Array; // (B, H, W, C) in [0, 1]
   states: Float32Array; // (B, S) normalised
   instructions: string[]; // (B,)
 }
 
-const U8_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
-
 /**
  * Turns evaluator observations into network inputs the way `BatchAssembler` does for training:
- * pixels / 255, state normalised with the saved statistics of `stateKey`.
+ * pixels / 255 (with `startFrame`, each observation's `startImage` stacked after its image),
+ * state normalised with the saved statistics of `stateKey`.
  */
 export function observationsToInputs(
   observations: readonly PolicyObservation[],
   normalizer: Normalizer,
   stateKey = 'observation.state',
+  startFrame = false,
 ): PolicyInputs {
   const B = observations.length;
   if (B === 0)
@@ -38,7 +42,8 @@ export function observationsToInputs(
   const { height, width } = observations[0]!;
   const S = normalizer.dim(stateKey);
   const frame = height * width * 3;
-  const images = new Float32Array(B * frame); // (B, H, W, 3)
+  const C = startFrame ? 6 : 3;
+  const images = new Float32Array(B * height * width * C); // (B, H, W, C)
   const states = new Float32Array(B * S); // (B, S)
   observations.forEach((o, b) => {
     if (o.height !== height || o.width !== width || o.image.length !== frame) {
@@ -55,12 +60,27 @@ export function observationsToInputs(
         { kind: 'shape' },
       );
     }
-    const dst = images.subarray(b * frame, (b + 1) * frame);
-    for (let i = 0; i < frame; i++) dst[i] = U8_TO_UNIT[o.image[i]!]!;
+    if (startFrame && o.startImage?.length !== frame) {
+      throw datasetError(
+        `observation ${b}: startImage has ${o.startImage?.length ?? 'no'} bytes, expected ${height}x${width}x3 (the inputs stack the episode's first frame)`,
+        { index: b },
+        { kind: 'shape' },
+      );
+    }
+    const dst = images.subarray(b * frame * (C / 3), (b + 1) * frame * (C / 3)); // (H, W, C)
+    stackFramesInto(dst, startFrame ? [o.image, o.startImage!] : [o.image], height * width);
     states.set(o.state, b * S);
   });
   normalizer.normalize(stateKey, states, states);
-  return { size: B, height, width, images, states, instructions: observations.map((o) => o.instruction) };
+  return {
+    size: B,
+    height,
+    width,
+    channels: C,
+    images,
+    states,
+    instructions: observations.map((o) => o.instruction),
+  };
 }
 
 /**

@@ -53,8 +53,6 @@ function shareImages(feature: ImageFeature): ImageFeature {
  * with the same options; `next` is asynchronous. `close` ends the worker.
  */
 export class PrefetchingBatchIterator {
-  readonly batchSize: number;
-  readonly seed: number;
   private readonly shadow: TrainBatchIterator; // validates states and knows the start state
   private readonly worker: Worker;
   private state: BatchIteratorState;
@@ -71,8 +69,6 @@ export class PrefetchingBatchIterator {
     options: { batchSize: number; seed: number; augmentation?: AugmentationConfig; depth?: number },
   ) {
     this.shadow = new TrainBatchIterator(assembler, episodes, options);
-    this.batchSize = options.batchSize;
-    this.seed = options.seed;
     this.state = this.shadow.getState();
     this.depth = options.depth ?? 2;
     const ds = assembler.dataset;
@@ -110,6 +106,14 @@ export class PrefetchingBatchIterator {
       this.failure = error;
       this.waiting?.({ type: 'error', generation: this.generation, message: error.message });
     });
+  }
+
+  get batchSize(): number {
+    return this.shadow.batchSize;
+  }
+
+  get seed(): number {
+    return this.shadow.seed;
   }
 
   /** Number of training samples (frames). */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Pipeline, quote, type TensorMap, VlakitError } from '@vlakit/core';
+import { stackFramesInto } from '@vlakit/datasets';
 import type { NormalizationStats } from './batch-source.js';
 import { normalize, unnormalize } from './normalization.js';
 
@@ -124,26 +125,22 @@ export function createBatchPolicy(pipeline: Pipeline, normalization: Normalizati
  * stacks the episode's first frame (`startImage`) after it per pixel, as data.startFrame trains.
  */
 export function stackFrames(obs: readonly Observation[], pixels: number, channels: number): Float32Array {
+  if (channels !== 3 && channels !== 6) {
+    throw new VlakitError(
+      'graph',
+      `the pipeline's image input has ${channels} channels; the trainer feeds 3 (RGB) or 6 (RGB + the episode's first frame)`,
+    );
+  }
   const out = new Float32Array(obs.length * pixels * channels); // (B, H, W, C)
   obs.forEach((o, i) => {
-    const frames = channels === 3 ? [o.image] : [o.image, o.startImage];
-    if (channels !== 3 && channels !== 6) {
+    if (channels === 6 && o.startImage?.length !== pixels * 3) {
       throw new VlakitError(
-        'graph',
-        `the pipeline's image input has ${channels} channels; the trainer feeds 3 (RGB) or 6 (RGB + the episode's first frame)`,
+        'input',
+        `observation ${i} has no startImage of ${pixels * 3} bytes (got ${o.startImage === undefined ? 'none' : o.startImage.length}); the pipeline was trained with data.startFrame and reads the episode's first frame`,
       );
     }
-    frames.forEach((frame, f) => {
-      if (frame === undefined || frame.length !== pixels * 3) {
-        throw new VlakitError(
-          'input',
-          `observation ${i} has no startImage of ${pixels * 3} bytes (got ${frame === undefined ? 'none' : frame.length}); the pipeline was trained with data.startFrame and reads the episode's first frame`,
-        );
-      }
-      const base = i * pixels * channels + 3 * f;
-      for (let p = 0; p < pixels; p++)
-        for (let k = 0; k < 3; k++) out[base + p * channels + k] = frame[p * 3 + k]! / 255;
-    });
+    const frames = channels === 3 ? [o.image] : [o.image, o.startImage!];
+    stackFramesInto(out.subarray(i * pixels * channels, (i + 1) * pixels * channels), frames, pixels);
   });
   return out;
 }

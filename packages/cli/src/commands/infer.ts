@@ -75,13 +75,6 @@ export function registerInfer(program: Command, io: CliIo): void {
         threads,
         onWarning: (m) => io.stderr(`warning: ${m}\n`),
       });
-      if (policy.spec.image?.channels === 6 && start === undefined) {
-        await policy.close();
-        throw new VlakitError(
-          'input',
-          "this policy reads the episode's first frame as well (policy.json image.channels 6); give it with --start-image PNG",
-        );
-      }
       try {
         const r = await policy.act({
           image: image.data,
